@@ -1,0 +1,48 @@
+# The book's two commands: `make book` and `make test` (both set up .venv first).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.requirements-installed
+JB_FLAGS := -W -n --keep-going
+CHAPTERS := $(wildcard chapters/*.ipynb)
+
+.PHONY: setup book test execute bench lint clean html-noexec
+
+setup: $(STAMP)
+
+$(STAMP): requirements.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $(STAMP)
+
+## make book: set up, then build the HTML book into _build/html (chapters run through the cache)
+book: setup
+	$(BIN)/jupyter-book build . $(JB_FLAGS)
+
+## make execute: re-run every chapter top to bottom in a fresh kernel and store its outputs
+execute: setup
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
+	  --ExecutePreprocessor.timeout=900 --ExecutePreprocessor.record_timing=False $(CHAPTERS)
+	$(BIN)/python -m infoflow.notebooks clean $(CHAPTERS)
+
+## the strict build from the stored outputs (nbval re-executes them in `make test`)
+html-noexec: setup
+	sed 's/^  execute_notebooks: cache$$/  execute_notebooks: "off"/' _config.yml > _build_config.yml
+	$(BIN)/jupyter-book build . $(JB_FLAGS) --config _build_config.yml; status=$$?; rm -f _build_config.yml; exit $$status
+
+lint: setup
+	$(BIN)/ruff check .
+
+## make test: set up, lint, strict build, then one pytest run: unit, data, notebooks (nbval), browser
+test: setup lint html-noexec
+	$(BIN)/python -m pytest tests chapters --nbval --nbval-sanitize-with tests/sanitize.cfg \
+	  --nbval-current-env -p no:cacheprovider
+
+## make bench: peer benchmarks (not part of make test)
+bench: setup
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf _build
