@@ -96,7 +96,7 @@ def test_page_loads_cleanly(browser, server, rel):
 
 
 def test_root_redirects_to_intro(browser, server):
-    page, response, errors = _open(browser, f"{server}/index.html")
+    page, _, _ = _open(browser, f"{server}/index.html")
     try:
         page.wait_for_url("**/intro.html", timeout=10_000)
         assert "WeChat information flows" in page.title()
@@ -105,7 +105,7 @@ def test_root_redirects_to_intro(browser, server):
 
 
 def test_search_finds_a_known_word(browser, server):
-    page, response, errors = _open(browser, f"{server}/search.html?q=Moments")
+    page, _, errors = _open(browser, f"{server}/search.html?q=Moments")
     try:
         page.wait_for_selector("#search-results ul.search li", timeout=20_000)
         hits = page.locator("#search-results ul.search li").count()
@@ -116,7 +116,7 @@ def test_search_finds_a_known_word(browser, server):
 
 
 def test_figure_index_links_resolve(browser, server):
-    page, response, errors = _open(browser, f"{server}/chapters/a2_figure_index.html")
+    page, _, errors = _open(browser, f"{server}/chapters/a2_figure_index.html")
     try:
         hrefs = page.evaluate(
             "() => Array.from(document.querySelectorAll('main a[href]')).map(a => a.href)"
@@ -128,5 +128,6 @@ def test_figure_index_links_resolve(browser, server):
             r = page.request.get(href.split("#")[0])
             assert r.ok, f"figure index link {href} answers HTTP {r.status}"
         assert any(h.endswith(".svg") for h in downloads) and any(h.endswith(".png") for h in downloads)
+        assert errors == []
     finally:
         page.close()

@@ -7,11 +7,11 @@ import json
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-from PIL import Image  # noqa: E402
+import matplotlib.pyplot as plt
+import pytest
+from PIL import Image
 
-from infoflow import figures  # noqa: E402
+from infoflow import figures
 
 
 def _draw(seed: int = 0):

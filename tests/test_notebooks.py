@@ -52,6 +52,6 @@ def test_seed_chapter_follows_the_arc(path):
 
 
 def test_no_checkpoints_or_untitled_files():
-    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True).stdout.split()
+    tracked = subprocess.run(["git", "ls-files"], check=True, cwd=ROOT, capture_output=True, text=True).stdout.split()
     stray = [p for p in tracked if ".ipynb_checkpoints" in p or Path(p).name.startswith("Untitled")]
     assert stray == []

@@ -1,0 +1,84 @@
+"""Reusable comparisons between what a paper states and what a primary source says."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from infoflow import data
+from infoflow.claims import Verdict
+
+
+@dataclass(frozen=True)
+class Published:
+    """One typed public figure: table, series and period, looked up in ``data/figures``."""
+
+    table: str
+    series: str
+    period: str
+
+    def row(self) -> pd.Series:
+        """Return the figure's row (DataError-style KeyError naming the table if absent)."""
+        df = data.load_figures(self.table)
+        hit = df[(df["series"] == self.series) & (df["period"] == self.period)]
+        if len(hit) != 1:
+            raise KeyError(
+                f"data/figures/{self.table}.csv has {len(hit)} rows for series {self.series!r} and period "
+                f"{self.period!r}; expected exactly one. Fix: correct the lookup or the CSV"
+            )
+        return hit.iloc[0]
+
+    @property
+    def value(self) -> float:
+        """The figure's value."""
+        return float(self.row()["value"])
+
+
+def stated_precision(stated: str) -> float:
+    """Half a unit of the last digit the paper gives: the rounding a stated number allows."""
+    digits = stated.replace(",", "").strip()
+    if not re.fullmatch(r"\d+(\.\d+)?", digits):
+        raise ValueError(f"stated value {stated!r} is not a plain number")
+    decimals = len(digits.split(".")[1]) if "." in digits else 0
+    return 0.5 * 10 ** (-decimals)
+
+
+def number(stated: str) -> float:
+    """Parse a stated number such as '1,343' or '724'."""
+    return float(stated.replace(",", "").strip())
+
+
+def match_figure(claim_id: str, stated: str, candidates: dict[str, Published], claimed_series: str,
+                 evidence: str) -> Verdict:
+    """Judge a stated number against the primary source's candidate series.
+
+    ``reproduced`` when the series the paper names rounds to the stated number; ``corrected``
+    when the number matches a different series (right number, wrong label); otherwise
+    ``contradicted``.
+    """
+    target, tol = number(stated), stated_precision(stated)
+    values = {name: pub.value for name, pub in candidates.items()}
+    matches = [name for name, v in values.items() if abs(v - target) <= tol]
+    listing = "; ".join(f"{name} = {v:g}" for name, v in values.items())
+    details = {"values": values, "tolerance": tol}
+    if claimed_series in matches:
+        return Verdict(claim_id, "reproduced", observed=f"{claimed_series} = {values[claimed_series]:g}",
+                       evidence=evidence, details=details)
+    if matches:
+        return Verdict(claim_id, "corrected",
+                       observed=f"{stated} matches {matches[0]} = {values[matches[0]]:g}, "
+                                f"not {claimed_series.replace('_', ' ')} ({listing})",
+                       evidence=evidence, details=details)
+    return Verdict(claim_id, "contradicted", observed=f"no series within ±{tol:g} of {stated} ({listing})",
+                   evidence=evidence, details=details)
+
+
+def series(table: str, name: str) -> pd.DataFrame:
+    """Return one series of a typed table, sorted by date."""
+    df = data.load_figures(table)
+    out = df[df["series"] == name].sort_values("date").reset_index(drop=True)
+    if out.empty:
+        raise KeyError(f"data/figures/{table}.csv has no series {name!r}")
+    return out
