@@ -16,7 +16,7 @@ def younger_rely_more_on_social_news() -> Verdict:
     ok = len(years) >= 2 and all(g > 0 for g in gaps.values())
     observed = "; ".join(f"{y}: {young[y]:g}% vs {adults[y]:g}%" for y in years)
     return Verdict("C3.02", "consistent" if ok else "contradicted", observed=observed,
-                   evidence="fig-03-pew-tiktok-news", details={"gap_points": gaps})
+                   evidence="fig-05-pew-tiktok-news", details={"gap_points": gaps})
 
 
 @check("C3.14")
