@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.requirements-installed
 JB_FLAGS := -W -n --keep-going
-CHAPTERS := $(wildcard chapters/*.ipynb)
+CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 
 .PHONY: setup book test execute bench lint clean html-noexec
 

@@ -152,10 +152,10 @@ def _entry(name: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- resolution
 
 def cache_dir() -> Path:
-    """The pooch cache directory where downloaded files are kept."""
-    import pooch
+    """The pooch cache directory where downloaded files are kept (``pooch.os_cache("infoflow")``)."""
+    import platformdirs  # what pooch.os_cache uses; importing pooch itself pulls in tqdm's notebook hooks
 
-    return Path(pooch.os_cache("infoflow"))
+    return Path(platformdirs.user_cache_dir("infoflow"))
 
 
 def search_dirs() -> list[tuple[str, Path]]:

@@ -33,13 +33,17 @@ def _pages() -> list[str]:
 PAGES = _pages()
 
 
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args) -> None:
+        pass
+
+
 @pytest.fixture(scope="module")
 def server():
     """Serve _build/html on a loopback port for the duration of the module."""
     if not (HTML / "index.html").exists():
         pytest.fail(f"{HTML}/index.html is missing: build the book first (`make html-noexec` or `make book`)")
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(HTML))
-    handler.log_message = lambda *a, **k: None
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
     httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

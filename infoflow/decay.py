@@ -1,0 +1,259 @@
+"""Attention decay: how the activity a post (or story) draws dies away with its age.
+
+The event times ``t_i`` (reshares, comments, views) of one item are treated as independent draws
+of the age ``s = t - t0`` from a lifetime density ``f``, observed on the window ``(t0, T]``, so the
+likelihood is truncated at ``W = T - t0``::
+
+    logL = sum_i log f(s_i) - n log F(W)
+
+(with ``T = None`` the activity is taken as complete and nothing is truncated).  Three laws
+(Wu & Huberman 2007, "Novelty and collective attention", who found the stretched exponential):
+
+* ``exponential``: survival ``S(s) = exp(-rate s)``;
+* ``power law`` (Lomax, a power law with a finite start): ``S(s) = (1 + s / c)^(-alpha)``;
+* ``stretched exponential`` (Weibull): ``S(s) = exp(-(s / scale)^shape)``, stretched when
+  ``shape < 1``.
+
+Fits are maximum likelihood (:func:`infoflow.fitting.fit_mle`, log-scale parameters, observed-
+information SEs).  A fit's ``predict(t)`` is the share of eventual activity reached by absolute
+time ``t``: ``F(t - t0)`` of the *untruncated* law, i.e. extrapolated beyond the window.
+:func:`half_life` is the age by which half of it has happened.  :func:`fit_lognormal_sizes` fits
+a log-normal to final sizes (cascade sizes, view counts).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+from infoflow.fitting import FitResult, check_event_times, fit_mle, information_criteria
+
+__all__ = [
+    "DECAY_MODELS",
+    "decay_survival",
+    "fit_decay",
+    "fit_decay_models",
+    "fit_exponential_decay",
+    "fit_lognormal_sizes",
+    "fit_powerlaw_decay",
+    "fit_stretched_exponential_decay",
+    "half_life",
+    "share_reached",
+]
+
+
+# log-survival and log-density of each law, as functions of age s > 0 and the parameters
+def _exp_logs(s: np.ndarray, rate: float) -> np.ndarray:
+    return -rate * s
+
+
+def _exp_logf(s: np.ndarray, rate: float) -> np.ndarray:
+    return math.log(rate) - rate * s
+
+
+def _lomax_logs(s: np.ndarray, alpha: float, c: float) -> np.ndarray:
+    return -alpha * np.log1p(s / c)
+
+
+def _lomax_logf(s: np.ndarray, alpha: float, c: float) -> np.ndarray:
+    return math.log(alpha / c) - (alpha + 1.0) * np.log1p(s / c)
+
+
+def _weib_logs(s: np.ndarray, scale: float, shape: float) -> np.ndarray:
+    return -((s / scale) ** shape)
+
+
+def _weib_logf(s: np.ndarray, scale: float, shape: float) -> np.ndarray:
+    z = s / scale
+    return math.log(shape / scale) + (shape - 1.0) * np.log(z) - z**shape
+
+
+_LAWS: dict[str, tuple[tuple[str, ...], Callable, Callable]] = {
+    "exponential": (("rate",), _exp_logs, _exp_logf),
+    "power law": (("alpha", "c"), _lomax_logs, _lomax_logf),
+    "stretched exponential": (("scale", "shape"), _weib_logs, _weib_logf),
+}
+DECAY_MODELS: tuple[str, ...] = tuple(_LAWS)
+
+
+def _law(model: str) -> tuple[tuple[str, ...], Callable, Callable]:
+    try:
+        return _LAWS[model]
+    except KeyError:
+        raise ValueError(f"unknown decay model {model!r}; choose one of {', '.join(DECAY_MODELS)}") from None
+
+
+def decay_survival(model: str, s: Any, **params: float) -> np.ndarray:
+    """Share of eventual activity still to come at age ``s`` (the survival function of the law)."""
+    names, logs, _ = _law(model)
+    missing = [k for k in names if k not in params]
+    if missing:
+        raise ValueError(f"{model} decay needs parameters {', '.join(missing)}")
+    for k in names:
+        if not (np.isfinite(params[k]) and params[k] > 0):
+            raise ValueError(f"{model} decay: {k} must be positive, got {params[k]}")
+    s = np.clip(np.asarray(s, dtype=float), 0.0, None)
+    return np.exp(logs(s, *(params[k] for k in names)))
+
+
+def _cdf_curve(model: str) -> Callable[..., np.ndarray]:
+    names, logs, _ = _law(model)
+
+    def curve(t: np.ndarray, t0: float = 0.0, **params: float) -> np.ndarray:
+        s = np.clip(np.asarray(t, dtype=float) - t0, 0.0, None)
+        return -np.expm1(logs(s, *(params[k] for k in names)))
+
+    return curve
+
+
+def _ages(times: Any, t0: float, T: float | None) -> tuple[np.ndarray, float]:
+    arr = check_event_times(times, T)
+    if arr[0] <= t0:
+        n_bad = int(np.sum(arr <= t0))
+        raise ValueError(f"{n_bad} event time(s) are at or before t0={t0}; decay laws need ages > 0 "
+                         "(drop the original post, or set t0 just before the first event)")
+    s = arr - t0
+    window = math.inf if T is None else float(T) - t0
+    return s, window
+
+
+def fit_decay(model: str, times: Any, *, t0: float = 0.0, T: float | None = None, level: float = 0.95) -> FitResult:
+    """Fit one decay law (``exponential``, ``power law``, ``stretched exponential``) to event times by ML."""
+    names, logs, logf = _law(model)
+    s, window = _ages(times, t0, T)
+    n = s.size
+    if n < len(names) + 1:
+        raise ValueError(f"{model} decay: {n} events cannot identify {len(names)} parameters")
+    mean, med = float(np.mean(s)), float(np.median(s))
+
+    def nll(p: dict[str, float]) -> float:
+        args = [p[k] for k in names]
+        val = -float(np.sum(logf(s, *args)))
+        if math.isfinite(window):
+            val += n * math.log(-math.expm1(float(logs(np.array(window), *args))))
+        return val
+
+    if model == "exponential":
+        starts = [{"rate": 1.0 / mean}, {"rate": 1.0 / med}]
+    elif model == "power law":
+        starts = [{"alpha": a, "c": c} for a in (0.3, 1.0, 3.0) for c in (0.1 * med, med)]
+    else:
+        starts = [{"scale": sc, "shape": k} for sc in (med, mean) for k in (0.4, 1.0)]
+    starts = [st | {"t0": float(t0)} for st in starts]
+    trunc = "no truncation" if T is None else f"truncated at the window end T={T}"
+    return fit_mle(
+        f"{model} decay",
+        nll,
+        starts,
+        {k: "log" for k in names},
+        n,
+        curve=_cdf_curve(model),
+        fixed={"t0": float(t0)},
+        level=level,
+        method=f"maximum likelihood on event ages ({trunc}); SEs from the observed information",
+        extra={"T": T, "window": window, "law": model},
+    )
+
+
+def fit_exponential_decay(times: Any, *, t0: float = 0.0, T: float | None = None, level: float = 0.95) -> FitResult:
+    """Fit exponential decay ``S(s) = exp(-rate s)`` to event times by maximum likelihood."""
+    return fit_decay("exponential", times, t0=t0, T=T, level=level)
+
+
+def fit_powerlaw_decay(times: Any, *, t0: float = 0.0, T: float | None = None, level: float = 0.95) -> FitResult:
+    """Fit power-law (Lomax) decay ``S(s) = (1 + s/c)^-alpha`` to event times by maximum likelihood."""
+    return fit_decay("power law", times, t0=t0, T=T, level=level)
+
+
+def fit_stretched_exponential_decay(
+    times: Any, *, t0: float = 0.0, T: float | None = None, level: float = 0.95
+) -> FitResult:
+    """Fit stretched-exponential (Weibull) decay ``S(s) = exp(-(s/scale)^shape)`` by maximum likelihood."""
+    return fit_decay("stretched exponential", times, t0=t0, T=T, level=level)
+
+
+def fit_decay_models(times: Any, *, t0: float = 0.0, T: float | None = None, level: float = 0.95) -> list[FitResult]:
+    """Fit all three decay laws to the same events (pass the list to :func:`infoflow.fitting.compare`)."""
+    return [fit_decay(m, times, t0=t0, T=T, level=level) for m in DECAY_MODELS]
+
+
+def _law_of(result: FitResult) -> str:
+    law = result.extra.get("law")
+    if law not in _LAWS:
+        raise ValueError(f"{result.model} is not a decay fit from infoflow.decay")
+    return law
+
+
+def share_reached(result: FitResult, t: Any) -> np.ndarray:
+    """Share of eventual activity reached by absolute time ``t`` under a fitted decay law."""
+    _law_of(result)
+    return result.predict(t)
+
+
+def half_life(result: FitResult) -> float:
+    """Age (time after ``t0``) by which half of the eventual activity has happened."""
+    law = _law_of(result)
+    p = result.params
+    if law == "exponential":
+        return math.log(2.0) / p["rate"]
+    if law == "power law":
+        return p["c"] * math.expm1(math.log(2.0) / p["alpha"])
+    if law == "stretched exponential":
+        return p["scale"] * math.log(2.0) ** (1.0 / p["shape"])
+    raise AssertionError(law)  # pragma: no cover
+
+
+def _lognormal_cdf(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:
+    return stats.lognorm.cdf(np.asarray(x, dtype=float), s=sigma, scale=math.exp(mu))
+
+
+def fit_lognormal_sizes(sizes: Any, *, level: float = 0.95) -> FitResult:
+    """Fit a log-normal to positive final sizes by maximum likelihood (closed form; exact SEs)."""
+    x = np.asarray(sizes, dtype=float).ravel()
+    if x.size == 0:
+        raise ValueError("sizes are empty: at least two sizes are needed")
+    if not np.all(np.isfinite(x)):
+        raise ValueError("sizes must be finite")
+    if np.any(x <= 0):
+        bad = int(np.flatnonzero(x <= 0)[0])
+        raise ValueError(f"sizes must be positive for a log-normal; element {bad} is {x[bad]}")
+    n = x.size
+    if n < 2:
+        raise ValueError("a log-normal fit needs at least two sizes")
+    lx = np.log(x)
+    mu = float(lx.mean())
+    sigma = float(lx.std(ddof=0))
+    if sigma <= 0:
+        raise ValueError("all sizes are equal: the log-normal spread is not identified")
+    se_mu = sigma / math.sqrt(n)
+    se_sigma = sigma / math.sqrt(2.0 * n)
+    ll = float(np.sum(stats.norm.logpdf(lx, mu, sigma) - lx))
+    aic, bic = information_criteria(ll, n, 2)
+    # exact interval for mu (t) and for sigma (chi-square), both from the n log-sizes
+    tq = stats.t.ppf(0.5 + level / 2.0, df=n - 1)
+    s_unb = float(lx.std(ddof=1))
+    a = (1.0 - level) / 2.0
+    ci_sigma = (
+        math.sqrt(n * sigma**2 / stats.chi2.ppf(1.0 - a, n - 1)),
+        math.sqrt(n * sigma**2 / stats.chi2.ppf(a, n - 1)),
+    )
+    return FitResult(
+        model="log-normal sizes",
+        params={"mu": mu, "sigma": sigma},
+        se={"mu": se_mu, "sigma": se_sigma},
+        ci={"mu": (mu - tq * s_unb / math.sqrt(n), mu + tq * s_unb / math.sqrt(n)), "sigma": ci_sigma},
+        loglik=ll,
+        n=n,
+        k=2,
+        aic=aic,
+        bic=bic,
+        method="maximum likelihood on log sizes (closed form); t and chi-square intervals",
+        converged=True,
+        curve=_lognormal_cdf,
+        level=level,
+        extra={"median": math.exp(mu), "mean": math.exp(mu + sigma**2 / 2.0)},
+    )
