@@ -73,14 +73,15 @@ def _gather_children(indptr: np.ndarray, kids: np.ndarray, frontier: np.ndarray)
     return kids[offsets]
 
 
-def _find_cycle(parent_of: dict, start: Hashable) -> list:
+def _find_cycle(parent_of: dict, start: Hashable) -> str:
+    """Follow parents from ``start`` until a node repeats; return the cycle as ``'x' -> 'y' -> 'x'``."""
     seen: dict = {}
     node = start
     while node not in seen:
         seen[node] = len(seen)
         node = parent_of[node]
-    order = list(seen)
-    return order[seen[node]:]
+    cycle = list(seen)[seen[node]:][::-1]  # parent-first, i.e. in the direction of the edges
+    return " -> ".join(repr(x) for x in [*cycle, cycle[0]])
 
 
 class Cascade:
@@ -160,7 +161,7 @@ class Cascade:
             raise ValueError(f"the cascade has {len(roots)} roots ({shown}); exactly one node must have no parent")
         if not roots:
             cycle = _find_cycle(parent_of, next(iter(parent_of)))
-            raise ValueError(f"the cascade has no root: nodes {cycle!r} form a cycle")
+            raise ValueError(f"the cascade has no root: nodes {cycle} form a cycle")
         root = roots[0]
         if root_time < 0 or not math.isfinite(root_time):
             raise ValueError(f"the root time must be a non-negative number, got {root_time}")
@@ -175,7 +176,7 @@ class Cascade:
             reached[order] = True
             stray = ids[int(np.flatnonzero(~reached)[0])]
             cycle = _find_cycle(parent_of, stray)
-            raise ValueError(f"nodes {cycle!r} form a cycle (they cannot be reached from the root {root!r})")
+            raise ValueError(f"nodes {cycle} form a cycle (they cannot be reached from the root {root!r})")
         return cls._reordered(ids, par, tim, order, time_unit=time_unit, repairs=repairs)
 
     @staticmethod
@@ -291,8 +292,8 @@ class Cascade:
         items.sort(key=lambda x: (x[0], x[1]))  # earliest adoption first, ties in listed order
         parent_of: dict = {}
         time_of: dict = {root: 0.0}
-        repeated = 0
         root_times = [sec for sec, _, path in items if len(path) == 1]
+        repeated = max(len(root_times) - 1, 0)  # the root listed again (e.g. resharing its own post)
         if root_times:
             time_of[root] = root_times[0]
         for sec, _, path in items:

@@ -72,7 +72,7 @@ class Network:
 
     __slots__ = ("_in_degree", "_index", "directed", "indices", "indptr", "n", "nodes", "weights")
 
-    def __init__(self, adjacency: Any, *, directed: bool | None = None, nodes: Iterable | None = None):
+    def __init__(self, adjacency: Any, *, directed: bool | None = None, nodes: Iterable | None = None) -> None:
         """Build from a square scipy.sparse matrix or 2-D array (``directed=None``: infer by symmetry)."""
         if sp.issparse(adjacency):
             coo = sp.coo_array(adjacency)

@@ -42,7 +42,7 @@ from scipy.integrate import odeint
 
 from infoflow.fitting import (
     FitResult,
-    _check_xy,
+    check_series,
     fit_least_squares,
     gaussian_loglik,
     information_criteria,
@@ -97,7 +97,7 @@ def fit_bass(
     level: float = 0.95,
 ) -> FitResult:
     """Fit the cumulative Bass curve by NLS; ``t0`` is the launch time (``None``: estimate it too)."""
-    t, y = _check_xy(t, y)
+    t, y = check_series(t, y)
     fixed = dict(fixed or {})
     if t0 is not None:
         if t0 > t[0]:
@@ -118,7 +118,8 @@ def fit_bass(
     bounds = {"m": (0.5 * ymax, 1e4 * ymax), "p": (1e-9 / span, 1e3 / span), "q": (0.0, 1e3 / span),
               "t0": (float(t[0]) - 10 * span, float(t[0]))}
     scale = {"m": ymax, "p": 0.1 / span, "q": 1.0 / span, "t0": span}
-    return fit_least_squares("Bass", _bass, t, y, starts, bounds=bounds, fixed=fixed, x_scale=scale,
+    name = "Bass" if t0 is not None else "Bass (launch time estimated)"
+    return fit_least_squares(name, _bass, t, y, starts, bounds=bounds, fixed=fixed, x_scale=scale,
                              level=level, n_refine=4,
                              method="NLS on cumulative adopters (scipy least_squares, trf); SEs from the Jacobian")
 
@@ -267,7 +268,7 @@ def _sigmoid_starts(t: np.ndarray, y: np.ndarray) -> tuple[list[dict[str, float]
 
 def fit_logistic(t: Any, y: Any, *, fixed: Mapping[str, float] | None = None, level: float = 0.95) -> FitResult:
     """Fit the logistic curve (K, r, t_mid) by NLS with Jacobian standard errors."""
-    t, y = _check_xy(t, y)
+    t, y = check_series(t, y)
     starts, bounds, scale = _sigmoid_starts(t, y)
     return fit_least_squares("logistic", _logistic, t, y, starts, bounds=bounds, fixed=fixed, x_scale=scale,
                              level=level, n_refine=4,
@@ -276,7 +277,7 @@ def fit_logistic(t: Any, y: Any, *, fixed: Mapping[str, float] | None = None, le
 
 def fit_gompertz(t: Any, y: Any, *, fixed: Mapping[str, float] | None = None, level: float = 0.95) -> FitResult:
     """Fit the Gompertz curve (K, r, t_mid) by NLS with Jacobian standard errors."""
-    t, y = _check_xy(t, y)
+    t, y = check_series(t, y)
     starts, bounds, scale = _sigmoid_starts(t, y)
     return fit_least_squares("Gompertz", _gompertz, t, y, starts, bounds=bounds, fixed=fixed, x_scale=scale,
                              level=level, n_refine=4,
@@ -346,7 +347,7 @@ def fit_irsir(
     ``fixed``).  Unevenly spaced observations are fine: the ODE is solved at the observed times.
     With fewer than seven observations fix something (e.g. ``r0``), else the fit is not identified.
     """
-    t, y = _check_xy(t, y)
+    t, y = check_series(t, y)
     if np.any(y < 0):
         raise ValueError(f"active users must be non-negative; y[{int(np.argmax(y < 0))}] < 0")
     fixed = dict(fixed or {})

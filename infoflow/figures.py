@@ -6,7 +6,6 @@ import hashlib
 import io
 import json
 import re
-import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -59,7 +58,7 @@ class FigureRecord:
     png: str
     data: dict
     package_version: str
-    commit: str
+    source: str
 
     def cite_as(self) -> str:
         """Return the figure's 'cite as' line."""
@@ -72,13 +71,11 @@ def use_style() -> None:
     mpl.rcParams.update(STYLE)
 
 
-def _commit() -> str:
-    try:
-        out = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=repo_root(),
-                             capture_output=True, text=True, timeout=10, check=True)
-        return out.stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
+def source_notebook(label: str) -> str:
+    """Return the chapter notebook that draws figure ``label`` (e.g. ``chapters/01_information_crisis.ipynb``)."""
+    chapter = label.split("-")[1]
+    found = sorted((repo_root() / "chapters").glob(f"{chapter}_*.ipynb"))
+    return found[0].relative_to(repo_root()).as_posix() if found else "unknown"
 
 
 def _sha256(path: Path) -> str:
@@ -138,7 +135,7 @@ def save_figure(fig: plt.Figure, label: str, *, title: str, caption: str, alt: s
     record = FigureRecord(
         label=label, title=title.strip(), caption=caption.strip(), alt=alt.strip(),
         chapter=label.split("-")[1], svg=svg_path.name, png=png_path.name,
-        data=data_hashes(tuple(data)), package_version=__version__, commit=_commit(),
+        data=data_hashes(tuple(data)), package_version=__version__, source=source_notebook(label),
     )
     atomic_write_bytes(svg_path, _svg_bytes(fig))
     atomic_write_bytes(png_path, _png_bytes(fig))

@@ -37,6 +37,7 @@ __all__ = [
     "FitResult",
     "bootstrap_refit",
     "check_event_times",
+    "check_series",
     "compare",
     "fit_least_squares",
     "fit_mle",
@@ -203,7 +204,8 @@ def wald_interval(estimate: float, se: float, level: float = 0.95) -> tuple[floa
     return (estimate - z * se, estimate + z * se)
 
 
-def _check_xy(t: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+def check_series(t: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """Validate a curve's data (non-empty, equal lengths, finite, strictly increasing ``t``) as float arrays."""
     t = np.asarray(t, dtype=float).ravel()
     y = np.asarray(y, dtype=float).ravel()
     if t.size == 0:
@@ -245,6 +247,18 @@ def check_event_times(times: Any, T: float | None = None, *, what: str = "event 
 # --------------------------------------------------------------------------------------------------
 
 
+def _check_fixed(model: str, starts: Sequence[Mapping[str, float]], fixed: Mapping[str, float]) -> None:
+    if not starts:
+        raise ValueError("at least one starting point is needed")
+    unknown = [k for k in fixed if k not in starts[0]]
+    if unknown:
+        raise ValueError(f"{model} has no parameter(s) {', '.join(map(repr, unknown))} to fix; "
+                         f"its parameters are {', '.join(starts[0])}")
+    bad = [k for k, v in fixed.items() if not np.isfinite(v)]
+    if bad:
+        raise ValueError(f"{model}: fixed value(s) for {', '.join(bad)} must be finite")
+
+
 def fit_least_squares(
     model: str,
     curve: Curve,
@@ -263,12 +277,13 @@ def fit_least_squares(
     """Fit ``y ~ curve(t, **params)`` by least squares from several starting points; keep the best.
 
     With ``n_refine``, every start is first scored by its residual sum of squares and only the
-    ``n_refine`` best are optimised (a cheap grid search before the local fits).
+    ``n_refine`` best are optimised (a cheap grid search before the local fits).  Parameters in
+    ``fixed`` are held at the given values.  Estimates that end on a bound are listed in
+    ``extra["at_bound"]`` (their standard errors are then not to be trusted).
     """
-    t, y = _check_xy(t, y)
+    t, y = check_series(t, y)
     fixed = dict(fixed or {})
-    if not starts:
-        raise ValueError("at least one starting point is needed")
+    _check_fixed(model, starts, fixed)
     names = [k for k in starts[0] if k not in fixed]
     if not names:
         raise ValueError("every parameter is fixed: nothing to fit")
@@ -320,11 +335,10 @@ def fit_least_squares(
     se.update({k: float(s) for k, s in zip(names, se_vec, strict=True)})
     # t-based intervals for least squares
     tq = stats.t.ppf(0.5 + level / 2.0, df=max(n - p, 1))
-    ci = {
-        k: ((params[k] - tq * se[k], params[k] + tq * se[k]) if k in names and np.isfinite(se[k]) else (math.nan,
-            math.nan))
-        for k in order
-    }
+    ci = {k: (math.nan, math.nan) for k in order}
+    for k in names:
+        if np.isfinite(se[k]):
+            ci[k] = (params[k] - tq * se[k], params[k] + tq * se[k])
     ll = gaussian_loglik(r)
     k_est = p + 1  # the noise variance is estimated too
     aic, bic = information_criteria(ll, n, k_est)
@@ -387,8 +401,7 @@ def fit_mle(
     With ``n_refine``, the starts are scored by ``negloglik`` and only the best ``n_refine`` optimised.
     """
     fixed = dict(fixed or {})
-    if not starts:
-        raise ValueError("at least one starting point is needed")
+    _check_fixed(model, starts, fixed)
     order = list(starts[0])
     names = [k for k in order if k not in fixed]
     for k in names:

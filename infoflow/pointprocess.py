@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -198,8 +198,7 @@ def fit_hawkes_exp(times: Any, T: float | None = None, *, level: float = 0.95) -
         "SEs from the observed information",
         extra={"T": T},
     )
-    res.extra["alpha"] = res.params["n_star"] * res.params["beta"]
-    return res
+    return replace(res, extra=res.extra | {"alpha": res.params["n_star"] * res.params["beta"]})
 
 
 def hawkes_intensity(times: Any, params: FitResult | Mapping[str, float], at: Any) -> np.ndarray:

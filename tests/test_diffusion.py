@@ -135,6 +135,15 @@ def test_irsir_recovers_parameters_from_uneven_observations():
     assert table.loc[0, "model"] == "irSIR" and table.loc[1, "delta_aic"] > 50
 
 
+def test_irsir_with_a_fixed_parameter_estimates_the_others():
+    rng = np.random.default_rng(19)
+    t = np.sort(rng.uniform(2010.0, 2020.0, 25))
+    y = np.abs(irsir_curve(t, **IRSIR, t0=t[0]) + rng.normal(0, 3, t.size))
+    fit = fit_irsir(t, y, fixed={"r0": IRSIR["r0"]})
+    assert fit.k == 5 and fit.params["r0"] == IRSIR["r0"] and np.isnan(fit.se["r0"])
+    _close(fit, {k: IRSIR[k] for k in ("N", "beta", "nu")}, rel=0.05)
+
+
 def test_irsir_states_conserve_the_population_and_run_backwards():
     t = np.linspace(-2.0, 6.0, 41)
     states = irsir_states(t, **IRSIR, t0=0.0)
@@ -175,6 +184,7 @@ def test_bootstrap_standard_errors_match_the_jacobian_ones():
         (lambda: bass_ols([1.0, 2.0, 3.0]), "at least 5"),
         (lambda: bass_ols(np.arange(10.0)), "c=.* must be negative"),
         (lambda: compare([]), "no fits"),
+        (lambda: fit_irsir(np.arange(9.0), np.arange(9.0) + 1, fixed={"rho": 1.0}), "no parameter.*'rho'"),
     ],
 )
 def test_bad_input_raises_a_clear_error(call, message):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -82,7 +83,7 @@ def test_compensator_is_the_integral_of_the_intensity(hawkes_sample):
     p = HAWKES
     grid = np.concatenate([[0.0], t, [t[-1] + 1.0]])
     total = sum(integrate.quad(lambda s: float(hawkes_intensity(t, p, s)), a, b, limit=200)[0]
-                for a, b in zip(grid[:-1], grid[1:]))
+                for a, b in itertools.pairwise(grid))
     assert hawkes_compensator(t, p, [grid[-1]])[0] == pytest.approx(total, rel=1e-7)
     assert np.allclose(hawkes_compensator(t, p), hawkes_compensator(t, p, t))
 
@@ -149,6 +150,9 @@ def test_seismic_follows_the_r_package_line_by_line():
                                      rng=np.random.default_rng(35))
     times = [30.0, 200.0, 900.0, 3600.0, 4 * 3600.0]
     out = seismic_predict(share, degree, times)
+    inf = seismic_infectiousness(share, degree, times)
+    assert np.array_equal(inf["infectiousness"], out["infectiousness"])
+    assert np.all(inf["p_low"] <= inf["infectiousness"]) and np.all(inf["infectiousness"] <= inf["p_up"])
     for row, p in zip(out.itertuples(), times):
         inf, pred = _seismic_literal(share, degree, p)
         assert row.infectiousness == pytest.approx(inf, rel=1e-10)
@@ -178,7 +182,7 @@ def seismic_tweet():
     data = pytest.importorskip("infoflow.data")
     try:
         return data.load_seismic_tweet()
-    except Exception as err:  # the shared data folder may be absent on a reader's machine
+    except data.DataError as err:  # the shared data folder may be absent on a reader's machine
         pytest.skip(f"SEISMIC tweet not available: {err}")
 
 
