@@ -33,7 +33,7 @@ from __future__ import annotations
 import functools
 import itertools
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import numpy as np
@@ -266,22 +266,23 @@ def _sigmoid_starts(t: np.ndarray, y: np.ndarray) -> tuple[list[dict[str, float]
     return starts, bounds, scale
 
 
-def fit_logistic(t: Any, y: Any, *, fixed: Mapping[str, float] | None = None, level: float = 0.95) -> FitResult:
-    """Fit the logistic curve (K, r, t_mid) by NLS with Jacobian standard errors."""
+def _fit_sigmoid(name: str, curve: Callable[..., np.ndarray], t: Any, y: Any,
+                 fixed: Mapping[str, float] | None, level: float) -> FitResult:
     t, y = check_series(t, y)
     starts, bounds, scale = _sigmoid_starts(t, y)
-    return fit_least_squares("logistic", _logistic, t, y, starts, bounds=bounds, fixed=fixed, x_scale=scale,
+    return fit_least_squares(name, curve, t, y, starts, bounds=bounds, fixed=fixed, x_scale=scale,
                              level=level, n_refine=4,
                              method="NLS (scipy least_squares, trf); SEs from the Jacobian")
+
+
+def fit_logistic(t: Any, y: Any, *, fixed: Mapping[str, float] | None = None, level: float = 0.95) -> FitResult:
+    """Fit the logistic curve (K, r, t_mid) by NLS with Jacobian standard errors."""
+    return _fit_sigmoid("logistic", _logistic, t, y, fixed, level)
 
 
 def fit_gompertz(t: Any, y: Any, *, fixed: Mapping[str, float] | None = None, level: float = 0.95) -> FitResult:
     """Fit the Gompertz curve (K, r, t_mid) by NLS with Jacobian standard errors."""
-    t, y = check_series(t, y)
-    starts, bounds, scale = _sigmoid_starts(t, y)
-    return fit_least_squares("Gompertz", _gompertz, t, y, starts, bounds=bounds, fixed=fixed, x_scale=scale,
-                             level=level, n_refine=4,
-                             method="NLS (scipy least_squares, trf); SEs from the Jacobian")
+    return _fit_sigmoid("Gompertz", _gompertz, t, y, fixed, level)
 
 
 # --------------------------------------------------------------------------------------------------
