@@ -12,7 +12,7 @@ BADGE = {
     "consistent": "info",
     "contradicted": "danger",
     "corrected": "warning",
-    "not testable": "secondary",
+    "not testable": "muted",
 }
 
 
