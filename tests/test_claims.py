@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from infoflow import claims
+from infoflow import claims, data
+from infoflow.checks import common
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT.parent / "shared" / "seeds"
@@ -140,3 +141,82 @@ def test_ledger_file_is_untouched_by_checks(tmp_path):
     assert claims.LEDGER_PATH.read_bytes() == before
     shutil.copy(claims.LEDGER_PATH, tmp_path / "copy.csv")
     assert claims.load_ledger(tmp_path / "copy.csv").equals(claims.load_ledger())
+
+
+# ------------------------------------------------------------ checks can fail: verdicts follow the data
+
+
+
+def _fake_table(monkeypatch, table: str, edit) -> None:
+    real = data.load_figures
+
+    def fake(name: str):
+        df = real(name)
+        return edit(df) if name == table else df
+
+    monkeypatch.setattr(data, "load_figures", fake)
+
+
+def test_match_figure_gives_each_verdict():
+    pub = {"a": common.Published("cnnic_internet_users", "internet_users", "Jun 2017"),
+           "b": common.Published("cnnic_internet_users", "mobile_internet_users", "Jun 2017")}
+    assert common.match_figure("C1.03", "724", pub, "b", "x").verdict == "reproduced"
+    assert common.match_figure("C1.03", "724", pub, "other", "x").verdict == "corrected"
+    assert common.match_figure("C1.03", "700", pub, "b", "x").verdict == "contradicted"
+    assert common.match_figure("C1.03", "723.6", pub, "b", "x").verdict == "reproduced"
+    assert common.match_figure("C1.03", "723.7", pub, "b", "x").verdict == "contradicted"
+
+
+def test_stated_precision_follows_the_digits_given():
+    assert common.stated_precision("724") == 0.5
+    assert common.stated_precision("1,343") == 0.5
+    assert common.stated_precision("723.61") == pytest.approx(0.005)
+    with pytest.raises(ValueError, match="not a plain number"):
+        common.stated_precision("about 700")
+
+
+def test_weibo_check_flips_when_the_share_rises(monkeypatch):
+    assert claims.run_check("C3.14").verdict == "consistent"
+
+    def rising(df):
+        df = df.copy()
+        mask = df["series"] == "weibo_user_share"
+        df.loc[mask, "value"] = sorted(df.loc[mask, "value"])
+        return df
+
+    _fake_table(monkeypatch, "cnnic_weibo_users", rising)
+    assert claims.run_check("C3.14").verdict == "contradicted"
+
+
+def test_tiktok_check_flips_when_a_survey_falls(monkeypatch):
+    def falling(df):
+        df = df.copy()
+        df.loc[(df["series"] == "tiktok_news_all_adults") & (df["period"] == "2024"), "value"] = 1.0
+        return df
+
+    _fake_table(monkeypatch, "pew_tiktok_news", falling)
+    assert claims.run_check("C5.12").verdict == "contradicted"
+
+
+def test_mau_checks_follow_the_tencent_figures(monkeypatch):
+    def shifted(df):
+        df = df.copy()
+        df.loc[df["period"] == "4Q23", "value"] = 1300.0
+        df.loc[df["period"] == "2Q16", "value"] = 950.0
+        return df
+
+    _fake_table(monkeypatch, "tencent_mau", shifted)
+    assert claims.run_check("C4.04").verdict == "contradicted"
+    assert claims.run_check("C2.03").verdict == "contradicted"
+
+
+def test_open_class_checks_follow_the_figures(monkeypatch):
+    def many_posters(df):
+        df = df.copy()
+        df.loc[df["series"] == "moments_posters_per_day", "value"] = 700.0
+        df.loc[df["series"] == "official_account_readers_per_day", "value"] = 900.0
+        return df
+
+    _fake_table(monkeypatch, "wechat_open_class", many_posters)
+    for cid in ("C1.13", "C4.01", "C5.05", "C5.08"):
+        assert claims.run_check(cid).verdict == "contradicted", cid

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infoflow.checks.common import Published, number
+from infoflow.checks.common import Published, figure, judged, mau_per_mobile_user, number
 from infoflow.claims import Verdict, check, claim, pending, untestable
 
 
@@ -17,5 +17,31 @@ def registered_exceeds_active() -> Verdict:
                    evidence="fig-02-mau-registered", details={"mau": mau, "stated": stated})
 
 
+@check("C2.02")
+def most_pervasive() -> Verdict:
+    """Moments against Qzone and Weibo in CNNIC's shares of internet users: does WeChat rank first?"""
+    shares = {
+        "WeChat Moments (Dec 2016)": figure("cnnic_moments_qzone", "moments_use_share", "Dec 2016"),
+        "Qzone (Dec 2016)": figure("cnnic_moments_qzone", "qzone_use_share", "Dec 2016"),
+        "Sina Weibo (Jun 2015)": figure("cnnic_weibo_users", "weibo_user_share", "Jun 2015"),
+    }
+    ranked = sorted(shares, key=shares.get, reverse=True)
+    observed = "; ".join(f"{name} {shares[name]:g}%" for name in ranked)
+    return judged("C2.02", ranked[0].startswith("WeChat"), observed, "ch02-checks", {"shares": shares})
+
+
+@check("C2.04")
+def high_penetration() -> Verdict:
+    """Penetration: MAU per CNNIC mobile internet user near the paper's writing (2016) and Moments' share."""
+    ratios = mau_per_mobile_user()
+    year = ratios[ratios["date"].dt.year == 2016]
+    moments = figure("cnnic_moments_qzone", "moments_use_share", "Dec 2016")
+    holds = bool((year["ratio"] > 0.8).all()) and moments > 80
+    observed = ("MAU / mobile internet users: " + ", ".join(
+        f"{r.period_mobile} {r.ratio:.2f}" for r in year.itertuples())
+        + f"; Moments used by {moments:g}% of internet users (Dec 2016); MAU counts accounts, not people")
+    return judged("C2.04", holds, observed, "ch02-checks", {"ratios": year["ratio"].tolist(), "moments": moments})
+
+
 untestable("C2.01", "C2.05", "C2.09", "C2.13")
-pending("C2.02", "C2.04", "C2.06", "C2.07", "C2.08", "C2.10", "C2.11", "C2.12", "C2.14", "C2.15", "C2.16")
+pending("C2.06", "C2.07", "C2.08", "C2.10", "C2.11", "C2.12", "C2.14", "C2.15", "C2.16")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from infoflow.checks.common import series
+from infoflow import data
+from infoflow.checks.common import judged, mau_per_mobile_user, series
 from infoflow.claims import Verdict, check, pending, untestable
 
 
@@ -32,5 +33,21 @@ def weibo_peaks_then_declines() -> Verdict:
                    details={"peak": float(peak["value"]), "last": float(last["value"])})
 
 
+@check("C3.01")
+def mobile_dominates() -> Verdict:
+    """CNNIC: mobile share of internet users above 90% and WeChat's MAU still rising by 2020."""
+    cnnic = data.load_figures("cnnic_internet_users").pivot(index="date", columns="series", values="value").dropna()
+    share = cnnic["mobile_internet_users"] / cnnic["internet_users"]
+    first, last = share.index[0], share.index[-1]
+    mau = series("tencent_mau", "wechat_mau").set_index("date")["value"]
+    rising = bool(mau[mau.index.year <= 2020].is_monotonic_increasing)
+    holds = share.iloc[-1] > 0.9 and rising
+    observed = (f"mobile share {100 * share.iloc[0]:.0f}% ({first:%b %Y}) to {100 * share.iloc[-1]:.1f}% "
+                f"({last:%b %Y}); MAU rising every reported quarter to 2020: {rising}")
+    return judged("C3.01", holds, observed, "fig-01-mobile-users",
+                  {"first_share": float(share.iloc[0]), "last_share": float(share.iloc[-1]), "mau_rising": rising,
+                   "mau_per_mobile_user": mau_per_mobile_user()["ratio"].round(3).tolist()})
+
+
 untestable("C3.03", "C3.06", "C3.07", "C3.09", "C3.11", "C3.12", "C3.15")
-pending("C3.01", "C3.04", "C3.05", "C3.08", "C3.10", "C3.13")
+pending("C3.04", "C3.05", "C3.08", "C3.10", "C3.13")

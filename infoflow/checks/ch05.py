@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from infoflow.checks.common import series
+from infoflow.checks.common import figure, judged, series
 from infoflow.claims import Verdict, check, pending, untestable
 
 
@@ -21,5 +21,29 @@ def tiktok_news_rising() -> Verdict:
                    evidence="fig-05-pew-tiktok-news", details=rows)
 
 
+@check("C5.05")
+def peer_flows_exceed_organisational() -> Verdict:
+    """Open Class 2021: daily Moments viewers (between individuals) against Official Account readers."""
+    moments = figure("wechat_open_class", "moments_viewers_per_day", "2021")
+    accounts = figure("wechat_open_class", "official_account_readers_per_day", "2021")
+    openers = figure("wechat_open_class", "wechat_openers_per_day", "2021")
+    observed = (f"{moments:g} million view Moments vs {accounts:g} million read Official Accounts daily "
+                f"(of {openers:g} million who open WeChat)")
+    return judged("C5.05", moments > accounts, observed, "ch05-checks", {"ratio": moments / accounts})
+
+
+@check("C5.08")
+def public_posting_small() -> Verdict:
+    """Open Class 2021: daily Moments posters as a share of daily WeChat users."""
+    posters = figure("wechat_open_class", "moments_posters_per_day", "2021")
+    openers = figure("wechat_open_class", "wechat_openers_per_day", "2021")
+    tools = {name: figure("wechat_open_class", f"{name}_per_day", "2021")
+             for name in ("mini_program_users", "video_callers")}
+    observed = (f"{posters:g} of {openers:g} million daily users post to Moments ({100 * posters / openers:.0f}%); "
+                f"{tools['mini_program_users']:g} million use Mini Programs, {tools['video_callers']:g} million "
+                "make video calls")
+    return judged("C5.08", posters / openers < 0.25, observed, "ch05-checks", {"poster_share": posters / openers})
+
+
 untestable("C5.01", "C5.02", "C5.04", "C5.06", "C5.07", "C5.11", "C5.13")
-pending("C5.03", "C5.05", "C5.08", "C5.09", "C5.10")
+pending("C5.03", "C5.09", "C5.10")

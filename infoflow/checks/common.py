@@ -82,3 +82,23 @@ def series(table: str, name: str) -> pd.DataFrame:
     if out.empty:
         raise KeyError(f"data/figures/{table}.csv has no series {name!r}")
     return out
+
+
+def figure(table: str, series_name: str, period: str) -> float:
+    """Return one typed public figure's value."""
+    return Published(table, series_name, period).value
+
+
+def judged(claim_id: str, holds: bool, observed: str, evidence: str, details: dict | None = None) -> Verdict:
+    """A 'consistent' or 'contradicted' verdict from a computed condition."""
+    return Verdict(claim_id, "consistent" if holds else "contradicted", observed=observed, evidence=evidence,
+                   details=details or {})
+
+
+def mau_per_mobile_user() -> pd.DataFrame:
+    """Tencent MAU over CNNIC mobile internet users at the dates both report (accounts per user)."""
+    mau = series("tencent_mau", "wechat_mau")[["period", "date", "value"]]
+    mobile = series("cnnic_internet_users", "mobile_internet_users")[["period", "date", "value"]]
+    out = mau.merge(mobile, on="date", suffixes=("_mau", "_mobile"))
+    out["ratio"] = out["value_mau"] / out["value_mobile"]
+    return out.reset_index(drop=True)
