@@ -41,14 +41,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Hashable, Iterable, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from infoflow.fitting import FitResult, information_criteria
+from infoflow.fitting import FitResult, fit_mle, information_criteria
 
 __all__ = [
     "Cascade",
@@ -555,3 +555,80 @@ def simulate_galton_watson(
         frontier = new
     par = np.concatenate(parents)
     return Cascade(list(range(par.size)), par, np.zeros(par.size))
+
+
+# ------------------------------------------------------------------------------ the real cascades
+
+
+@lru_cache(maxsize=4)
+def twitter_cascades(dataset: str) -> tuple[tuple[str, str, Cascade], ...]:
+    """Every Twitter15/16 tree as ``(tweet id, veracity label, Cascade)``, built with the documented repairs."""
+    from infoflow import data
+
+    loaded = data.load_twitter_trees(dataset)
+    labels = loaded.labels.set_index("tweet_id")["label"]
+    return tuple((tid, str(labels[tid]), Cascade.from_twitter(edges)) for tid, edges in loaded.trees.items())
+
+
+@lru_cache(maxsize=1)
+def deephawkes_cascades() -> tuple[tuple[str, Cascade], ...]:
+    """The 30 DeepHawkes Weibo cascades as ``(cascade id, Cascade)``."""
+    from infoflow import data
+
+    df = data.load_deephawkes()
+    return tuple((str(row.id), Cascade.from_deephawkes(row.paths)) for row in df.itertuples())
+
+
+def metrics_table(cascades: Iterable[tuple[Any, ...]]) -> pd.DataFrame:
+    """One row of :meth:`Cascade.metrics` per cascade, plus reshares at depth 1 and at depth >= 2."""
+    rows = []
+    for *keys, casc in cascades:
+        depths = casc.depths
+        rows.append({"id": keys[0], **({"label": keys[1]} if len(keys) > 1 else {}), **casc.metrics(),
+                     "depth1": int(np.sum(depths == 1)), "deeper": int(np.sum(depths >= 2))})
+    return pd.DataFrame(rows)
+
+
+def reshare_offspring(cascades: Iterable[Cascade]) -> np.ndarray:
+    """Offspring counts of every non-root node: how many further reshares each reshare drew."""
+    parts = [c.offspring[1:] for c in cascades if c.size > 1]
+    if not parts:
+        raise ValueError("no cascade has a reshare: offspring of reshares cannot be counted")
+    return np.concatenate(parts).astype(np.int64)
+
+
+def fit_offspring(counts: Any, *, level: float = 0.95) -> list[FitResult]:
+    """Fit Poisson and negative-binomial laws to offspring counts by maximum likelihood.
+
+    Both are parametrised by their mean ``R``; the negative binomial adds a dispersion ``k``
+    (variance ``R + R^2 / k``; small ``k`` means a few reshares draw most of the further reshares).
+    """
+    y = np.asarray(counts)
+    if y.ndim != 1 or y.size < 2:
+        raise ValueError(f"need at least two offspring counts, got {y.size}")
+    if np.any(y < 0) or np.any(y != np.round(y)):
+        raise ValueError("offspring counts must be non-negative integers")
+    y = y.astype(np.int64)
+    values, freq = np.unique(y, return_counts=True)
+    mean = float(y.mean())
+    if mean == 0:
+        raise ValueError("every offspring count is zero: no law with a positive mean fits")
+
+    def nll_poisson(p: dict[str, float]) -> float:
+        return -float(np.sum(freq * stats.poisson.logpmf(values, p["R"])))
+
+    def nll_negbin(p: dict[str, float]) -> float:
+        k, r = p["k"], p["R"]
+        if k > 1e7:  # the Poisson limit; scipy's nbinom loses precision as k grows without bound
+            return nll_poisson({"R": r})
+        return -float(np.sum(freq * stats.nbinom.logpmf(values, k, k / (k + r))))
+
+    var = float(y.var(ddof=1))
+    k0 = mean**2 / (var - mean) if var > mean else 10.0
+    poisson = fit_mle("Poisson offspring", nll_poisson, [{"R": mean}], {"R": "log"}, y.size, level=level,
+                      method="maximum likelihood; SEs from the observed information")
+    negbin = fit_mle("negative-binomial offspring", nll_negbin,
+                     [{"R": mean, "k": k0}, {"R": mean, "k": 0.1}, {"R": mean, "k": 1.0}],
+                     {"R": "log", "k": "log"}, y.size, level=level,
+                     method="maximum likelihood; SEs from the observed information")
+    return [poisson, negbin]

@@ -12,8 +12,10 @@ import pytest
 from infoflow.cascades import (
     Cascade,
     branching_r,
+    fit_offspring,
     offspring_distribution,
     parse_deephawkes_paths,
+    reshare_offspring,
     simulate_galton_watson,
 )
 
@@ -203,3 +205,34 @@ def test_every_deephawkes_sample_cascade_builds():
         c = Cascade.from_deephawkes(row.paths)
         assert c.root == row.root_user
         assert c.size == row.size - c.repairs["repeated_users_dropped"] + c.repairs["intermediate_users_added"]
+
+
+def test_offspring_fits_recover_mean_and_dispersion():
+    """Negative-binomial offspring (R = 0.3, k = 0.5), 5,000 draws: both recovered within 10%."""
+    rng = np.random.default_rng(20261123)
+    y = rng.negative_binomial(0.5, 0.5 / (0.5 + 0.3), size=5000)
+    poisson, negbin = fit_offspring(y)
+    assert abs(negbin["R"] - 0.3) / 0.3 < 0.10 and abs(negbin["k"] - 0.5) / 0.5 < 0.10
+    lo, hi = negbin.ci["k"]
+    assert lo < 0.5 < hi
+    assert negbin.aic < poisson.aic
+    assert poisson["R"] == pytest.approx(y.mean(), rel=1e-4)
+
+
+def test_offspring_fits_prefer_poisson_for_poisson_data():
+    rng = np.random.default_rng(7)
+    poisson, negbin = fit_offspring(rng.poisson(0.8, size=4000))
+    assert poisson.aic < negbin.aic + 2  # the extra dispersion parameter buys nothing
+
+
+@pytest.mark.parametrize("bad, message", [([1], "at least two"), ([0, -1, 2], "non-negative integers"),
+                                          ([0.5, 1], "non-negative integers"), ([0, 0, 0], "every offspring")])
+def test_offspring_fits_reject_bad_counts(bad, message):
+    with pytest.raises(ValueError, match=message):
+        fit_offspring(bad)
+
+
+def test_reshare_offspring_skips_the_root():
+    casc = Cascade.from_parents([-1, 0, 0, 1, 1, 1])
+    assert casc.offspring.tolist() == [2, 3, 0, 0, 0, 0]
+    assert reshare_offspring([casc]).tolist() == [3, 0, 0, 0, 0]

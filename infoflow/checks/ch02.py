@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from infoflow.checks.common import Published, figure, judged, mau_per_mobile_user, number
+from infoflow.checks.common import (
+    SUBSTANTIAL_SHARE,
+    Published,
+    figure,
+    judged,
+    mau_per_mobile_user,
+    number,
+    reshare_depths,
+)
 from infoflow.claims import Verdict, check, claim, pending, untestable
 
 
@@ -43,5 +51,15 @@ def high_penetration() -> Verdict:
     return judged("C2.04", holds, observed, "ch02-checks", {"ratios": year["ratio"].tolist(), "moments": moments})
 
 
+@check("C2.16")
+def multi_hop_chains() -> Verdict:
+    """Share of reshares beyond the first hop, and the deepest chain, in Twitter15/16 and DeepHawkes."""
+    depths = reshare_depths()
+    holds = bool((depths["deeper_share"] >= SUBSTANTIAL_SHARE).all())
+    observed = "; ".join(f"{r.dataset}: {100 * r.deeper_share:.0f}% of reshares beyond the first hop, "
+                         f"deepest chain {r.max_depth}" for r in depths.itertuples())
+    return judged("C2.16", holds, observed, "ch01-models", {"shares": depths["deeper_share"].tolist()})
+
+
 untestable("C2.01", "C2.05", "C2.09", "C2.13")
-pending("C2.06", "C2.07", "C2.08", "C2.10", "C2.11", "C2.12", "C2.14", "C2.15", "C2.16")
+pending("C2.06", "C2.07", "C2.08", "C2.10", "C2.11", "C2.12", "C2.14", "C2.15")

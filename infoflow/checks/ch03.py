@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from infoflow import data
-from infoflow.checks.common import judged, mau_per_mobile_user, series
+from infoflow.checks.common import SUBSTANTIAL_SHARE, judged, mau_per_mobile_user, reshare_depths, series
 from infoflow.claims import Verdict, check, pending, untestable
 
 
@@ -49,5 +49,30 @@ def mobile_dominates() -> Verdict:
                    "mau_per_mobile_user": mau_per_mobile_user()["ratio"].round(3).tolist()})
 
 
+@check("C3.05")
+def multi_hop_beyond_broadcast() -> Verdict:
+    """Twitter15/16: reshares beyond the source's direct retweets, overall and by veracity label."""
+    depths = reshare_depths(by_label=True)
+    tw = depths[depths["dataset"] != "deephawkes"]
+    overall = tw["deeper"].sum() / (tw["deeper"].sum() + tw["depth1"].sum())
+    by_label = tw.groupby("label")[["depth1", "deeper"]].sum()
+    shares = (by_label["deeper"] / by_label.sum(axis=1)).to_dict()
+    observed = (f"{100 * overall:.0f}% of {int(tw['deeper'].sum() + tw['depth1'].sum()):,} reshares come beyond "
+                "the first hop; by label: " + ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items()))
+    return judged("C3.05", overall >= SUBSTANTIAL_SHARE, observed, "ch01-models",
+                  {"overall": float(overall), "by_label": shares})
+
+
+@check("C3.10")
+def secondary_dissemination_on_weibo() -> Verdict:
+    """DeepHawkes Weibo cascades: share of reposts at depth two or more (secondary dissemination)."""
+    dh = reshare_depths().set_index("dataset").loc["deephawkes"]
+    total = int(dh["depth1"] + dh["deeper"])
+    observed = (f"{int(dh['deeper']):,} of {total:,} reposts ({100 * dh['deeper_share']:.0f}%) in "
+                f"{int(dh['cascades'])} cascades are secondary (depth 2 or more); deepest chain {int(dh['max_depth'])}")
+    return judged("C3.10", dh["deeper_share"] >= SUBSTANTIAL_SHARE, observed, "ch01-models",
+                  {"share": float(dh["deeper_share"])})
+
+
 untestable("C3.03", "C3.06", "C3.07", "C3.09", "C3.11", "C3.12", "C3.15")
-pending("C3.04", "C3.05", "C3.08", "C3.10", "C3.13")
+pending("C3.04", "C3.08", "C3.13")

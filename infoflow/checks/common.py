@@ -102,3 +102,23 @@ def mau_per_mobile_user() -> pd.DataFrame:
     out = mau.merge(mobile, on="date", suffixes=("_mau", "_mobile"))
     out["ratio"] = out["value_mau"] / out["value_mobile"]
     return out.reset_index(drop=True)
+
+
+#: multi-hop spread counts as "substantial" when at least this share of reshares comes beyond the first
+#: hop; a star-shaped broadcast (every reshare a direct reshare of the source) has a share of 0
+SUBSTANTIAL_SHARE = 0.10
+
+
+def reshare_depths(by_label: bool = False) -> pd.DataFrame:
+    """Reshares at depth 1 and at depth >= 2 in Twitter15, Twitter16 and the DeepHawkes Weibo cascades."""
+    from infoflow import cascades
+
+    tables = [cascades.metrics_table(cascades.twitter_cascades(ds)).assign(dataset=ds)
+              for ds in ("twitter15", "twitter16")]
+    tables.append(cascades.metrics_table(cascades.deephawkes_cascades()).assign(dataset="deephawkes", label="-"))
+    df = pd.concat(tables, ignore_index=True)
+    keys = ["dataset", "label"] if by_label else ["dataset"]
+    out = df.groupby(keys, sort=False).agg(cascades=("id", "size"), depth1=("depth1", "sum"),
+                                            deeper=("deeper", "sum"), max_depth=("depth", "max")).reset_index()
+    out["deeper_share"] = out["deeper"] / (out["depth1"] + out["deeper"])
+    return out
