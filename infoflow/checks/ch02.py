@@ -9,6 +9,7 @@ from infoflow.checks.common import (
     judged,
     mau_per_mobile_user,
     number,
+    reshare_delays,
     reshare_depths,
 )
 from infoflow.claims import Verdict, check, claim, pending, untestable
@@ -51,6 +52,16 @@ def high_penetration() -> Verdict:
     return judged("C2.04", holds, observed, "ch02-checks", {"ratios": year["ratio"].tolist(), "moments": moments})
 
 
+@check("C2.10")
+def reshares_come_within_hours() -> Verdict:
+    """Reshare delays after the source: 'within hours' means a median delay under a day in every data set."""
+    delays = reshare_delays()
+    holds = bool((delays["median_hours"] < 24).all())
+    observed = "; ".join(f"{r.dataset}: median {r.median_hours:.1f} h, {100 * r.within_1h:.0f}% within 1 h, "
+                         f"{100 * r.within_24h:.0f}% within 24 h" for r in delays.itertuples())
+    return judged("C2.10", holds, observed, "ch02-checks", {"median_hours": delays["median_hours"].tolist()})
+
+
 @check("C2.16")
 def multi_hop_chains() -> Verdict:
     """Share of reshares beyond the first hop, and the deepest chain, in Twitter15/16 and DeepHawkes."""
@@ -62,4 +73,4 @@ def multi_hop_chains() -> Verdict:
 
 
 untestable("C2.01", "C2.05", "C2.09", "C2.13")
-pending("C2.06", "C2.07", "C2.08", "C2.10", "C2.11", "C2.12", "C2.14", "C2.15")
+pending("C2.06", "C2.07", "C2.08", "C2.11", "C2.12", "C2.14", "C2.15")

@@ -122,3 +122,18 @@ def reshare_depths(by_label: bool = False) -> pd.DataFrame:
                                             deeper=("deeper", "sum"), max_depth=("depth", "max")).reset_index()
     out["deeper_share"] = out["deeper"] / (out["depth1"] + out["deeper"])
     return out
+
+
+def reshare_delays() -> pd.DataFrame:
+    """Delay of every reshare after its source, in hours: Twitter15/16, DeepHawkes Weibo, the SEISMIC tweet."""
+    import numpy as np
+
+    from infoflow import cascades, data
+
+    delays = {ds: np.concatenate([c.time[1:] for _, _, c in cascades.twitter_cascades(ds)]) / 60.0
+              for ds in ("twitter15", "twitter16")}
+    delays["deephawkes"] = np.concatenate([c.time[1:] for _, c in cascades.deephawkes_cascades()]) / 3600.0
+    delays["seismic tweet"] = data.load_seismic_tweet()["relative_time_second"].to_numpy()[1:] / 3600.0
+    return pd.DataFrame([{"dataset": name, "reshares": d.size, "median_hours": float(np.median(d)),
+                          "within_1h": float(np.mean(d <= 1)), "within_24h": float(np.mean(d <= 24))}
+                         for name, d in delays.items()])
