@@ -632,3 +632,35 @@ def fit_offspring(counts: Any, *, level: float = 0.95) -> list[FitResult]:
                      {"R": "log", "k": "log"}, y.size, level=level,
                      method="maximum likelihood; SEs from the observed information")
     return [poisson, negbin]
+
+
+def twitter_unique() -> tuple[tuple[str, str, Cascade], ...]:
+    """Twitter15 and Twitter16 together, each source tweet once (the 169 tweets in both are kept from Twitter15)."""
+    seen: set[str] = set()
+    out = []
+    for ds in ("twitter15", "twitter16"):
+        for tid, label, casc in twitter_cascades(ds):
+            if tid not in seen:
+                seen.add(tid)
+                out.append((tid, label, casc))
+    return tuple(out)
+
+
+def reshare_r_interval(cascades: Sequence[Cascade], *, level: float = 0.95, n_boot: int = 2000,
+                       seed: int = 20261123) -> tuple[float, float, float]:
+    """Mean further reshares per reshare, with a percentile bootstrap interval that resamples whole cascades.
+
+    Offspring within one tree are not independent; resampling cascades keeps that dependence.
+    """
+    if not 0 < level < 1:
+        raise ValueError(f"level must lie in (0, 1), got {level}")
+    cascades = [c for c in cascades if c.size > 1]
+    if len(cascades) < 2:
+        raise ValueError("need at least two cascades with reshares")
+    reshares = np.array([c.size - 1 for c in cascades], dtype=float)
+    deeper = reshares - np.array([c.offspring[0] for c in cascades], dtype=float)
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, len(cascades), size=(n_boot, len(cascades)))
+    boot = deeper[idx].sum(axis=1) / reshares[idx].sum(axis=1)
+    lo, hi = np.quantile(boot, [(1 - level) / 2, (1 + level) / 2])
+    return float(deeper.sum() / reshares.sum()), float(lo), float(hi)

@@ -251,10 +251,15 @@ def coverage_problems() -> list[str]:
     return problems
 
 
+def status(results: pd.DataFrame) -> pd.Series:
+    """Each claim's status: its verdict, with 'not testable' split from checks 'not yet checked'."""
+    return results["verdict"].where(results["reason"] != NOT_YET, NOT_YET)
+
+
 def summary(results: pd.DataFrame) -> pd.DataFrame:
-    """Count verdicts per chapter (rows) and verdict (columns)."""
+    """Count claims per chapter (rows) by verdict (columns), checks not yet written in their own column."""
     chap = results["claim_id"].str.slice(1, 2).map(lambda c: f"Chapter {c}")
-    table = pd.crosstab(chap, results["verdict"]).reindex(columns=list(VERDICTS), fill_value=0)
+    table = pd.crosstab(chap, status(results)).reindex(columns=[*VERDICTS, NOT_YET], fill_value=0)
     table.index.name = None
     table.columns.name = None
     return table

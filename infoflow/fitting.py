@@ -554,7 +554,11 @@ def bootstrap_refit(
 
 
 def compare(results: Sequence[FitResult]) -> pd.DataFrame:
-    """Rank fits of the same data by AIC: delta-AIC, delta-BIC and Akaike weights, best first."""
+    """Rank fits of the same data by AIC: delta-AIC, delta-BIC, Akaike weights and AICc, best first.
+
+    AICc (small-sample AIC) is NaN where ``n - k - 1 <= 0``: there are too few observations for the
+    number of parameters, and the ranking should not be trusted.
+    """
     results = list(results)
     if not results:
         raise ValueError("no fits to compare")
@@ -563,11 +567,13 @@ def compare(results: Sequence[FitResult]) -> pd.DataFrame:
         detail = ", ".join(f"{r.model}: n={r.n}" for r in results)
         raise ValueError(f"fits were made on different numbers of observations ({detail}); AIC is not comparable")
     df = pd.DataFrame([r.summary() for r in results])
+    spare = df["n"] - df["k"] - 1
+    df["aicc"] = np.where(spare > 0, df["aic"] + 2 * df["k"] * (df["k"] + 1) / spare.where(spare > 0, 1), np.nan)
     df["delta_aic"] = df["aic"] - df["aic"].min()
     df["delta_bic"] = df["bic"] - df["bic"].min()
     w = np.exp(-0.5 * df["delta_aic"].to_numpy(dtype=float))
     df["akaike_weight"] = w / w.sum()
     df = df.sort_values("aic", kind="stable").reset_index(drop=True)
-    cols = ["model", "n", "k", "loglik", "aic", "delta_aic", "akaike_weight", "bic", "delta_bic", "method",
+    cols = ["model", "n", "k", "loglik", "aic", "aicc", "delta_aic", "akaike_weight", "bic", "delta_bic", "method",
             "converged"]
     return df[cols]

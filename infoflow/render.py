@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from infoflow.claims import NOT_YET, status
 from infoflow.figures import FigureRecord
 
 #: sphinx-design badge colour per verdict
@@ -13,6 +14,7 @@ BADGE = {
     "contradicted": "danger",
     "corrected": "warning",
     "not testable": "muted",
+    NOT_YET: "light",
 }
 
 
@@ -21,7 +23,7 @@ def _cell(text: object) -> str:
 
 
 def verdict_badge(verdict: str) -> str:
-    """Return a coloured MyST badge for a verdict."""
+    """Return a coloured MyST badge for a verdict (or for a check not yet written)."""
     return f"{{bdg-{BADGE[verdict]}}}`{verdict}`"
 
 
@@ -45,7 +47,7 @@ def verdict_table(results: pd.DataFrame, ledger: pd.DataFrame | None = None) -> 
     df = results.copy()
     if ledger is not None:
         df = df.merge(ledger[["claim_id", "quote"]], on="claim_id", how="left")
-    df["verdict"] = df["verdict"].map(verdict_badge)
+    df["verdict"] = status(df).map(verdict_badge)
     df["evidence"] = df["evidence"].map(evidence_link)
     df["observed / reason"] = [o if o else r for o, r in zip(df["observed"], df["reason"])]
     cols = ["claim_id"] + (["quote"] if "quote" in df else []) + ["stated", "verdict", "observed / reason",

@@ -236,3 +236,26 @@ def test_reshare_offspring_skips_the_root():
     casc = Cascade.from_parents([-1, 0, 0, 1, 1, 1])
     assert casc.offspring.tolist() == [2, 3, 0, 0, 0, 0]
     assert reshare_offspring([casc]).tolist() == [3, 0, 0, 0, 0]
+
+
+def test_reshare_r_interval_covers_the_truth_on_simulated_trees():
+    """Broadcast roots with Poisson(0.3) forwarding: the cascade bootstrap interval covers R = 0.3."""
+    from infoflow.cascades import reshare_r_interval
+
+    rng = np.random.default_rng(11)
+    trees = []
+    for _ in range(300):
+        parents = [-1] + [0] * int(rng.integers(1, 30))
+        frontier = list(range(1, len(parents)))
+        while frontier:
+            nxt = []
+            for node in frontier:
+                for _ in range(rng.poisson(0.3)):
+                    parents.append(node)
+                    nxt.append(len(parents) - 1)
+            frontier = nxt
+        trees.append(Cascade.from_parents(parents))
+    r, lo, hi = reshare_r_interval(trees)
+    assert lo < 0.3 < hi and abs(r - 0.3) < 0.05
+    with pytest.raises(ValueError, match="level"):
+        reshare_r_interval(trees, level=1.5)

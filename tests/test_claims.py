@@ -213,10 +213,21 @@ def test_mau_checks_follow_the_tencent_figures(monkeypatch):
 def test_open_class_checks_follow_the_figures(monkeypatch):
     def many_posters(df):
         df = df.copy()
-        df.loc[df["series"] == "moments_posters_per_day", "value"] = 700.0
+        df.loc[df["series"] == "moments_visible_3_days_users", "value"] = 10.0
         df.loc[df["series"] == "official_account_readers_per_day", "value"] = 900.0
         return df
 
     _fake_table(monkeypatch, "wechat_open_class", many_posters)
-    for cid in ("C1.13", "C4.01", "C5.05", "C5.08"):
+    for cid in ("C4.17", "C5.05"):
+        assert claims.run_check(cid).verdict == "contradicted", cid
+
+
+def test_moments_share_checks_follow_cnnic(monkeypatch):
+    def low_share(df):
+        df = df.copy()
+        df.loc[df["series"] == "moments_use_share", "value"] = 40.0
+        return df
+
+    _fake_table(monkeypatch, "cnnic_moments_qzone", low_share)
+    for cid in ("C1.05", "C2.04", "C2.02"):
         assert claims.run_check(cid).verdict == "contradicted", cid

@@ -192,3 +192,13 @@ def test_bootstrap_standard_errors_match_the_jacobian_ones():
 def test_bad_input_raises_a_clear_error(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+def test_compare_reports_aicc_and_refuses_it_when_data_are_too_few():
+    t = np.arange(12.0)
+    y = 100 / (1 + np.exp(-(t - 5.0))) + np.resize([0.5, -0.3, 0.2, -0.4], 12)
+    fit = fit_logistic(t, y)
+    row = compare([fit]).iloc[0]
+    assert row["aicc"] == pytest.approx(fit.aic + 2 * fit.k * (fit.k + 1) / (fit.n - fit.k - 1))
+    few = fit_logistic(t[3:8], y[3:8])  # n = 5 observations, k = 4 (K, r, t_mid, sigma): n - k - 1 = 0
+    assert compare([few])["aicc"].isna().all()

@@ -20,7 +20,7 @@ class Published:
     period: str
 
     def row(self) -> pd.Series:
-        """Return the figure's row (DataError-style KeyError naming the table if absent)."""
+        """Return the figure's row (a KeyError naming the table, series, period and fix if absent)."""
         df = data.load_figures(self.table)
         hit = df[(df["series"] == self.series) & (df["period"] == self.period)]
         if len(hit) != 1:
@@ -80,7 +80,8 @@ def series(table: str, name: str) -> pd.DataFrame:
     df = data.load_figures(table)
     out = df[df["series"] == name].sort_values("date").reset_index(drop=True)
     if out.empty:
-        raise KeyError(f"data/figures/{table}.csv has no series {name!r}")
+        raise KeyError(f"data/figures/{table}.csv has no series {name!r}. Fix: correct the series name or add "
+                       "its rows, each with its source")
     return out
 
 
