@@ -8,6 +8,7 @@ import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
@@ -156,8 +157,8 @@ def figure_markdown(record: FigureRecord, *, width: str = "100%") -> str:
     )
 
 
-def show(record: FigureRecord):
-    """Display a saved figure in a notebook as a numbered, captioned MyST figure."""
+def show(record: FigureRecord) -> Any:
+    """Return an IPython Markdown object that displays a saved figure as a numbered, captioned MyST figure."""
     from IPython.display import Markdown
 
     return Markdown(figure_markdown(record))
