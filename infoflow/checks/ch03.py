@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from infoflow import data
-from infoflow.checks.common import SUBSTANTIAL_SHARE, judged, mau_per_mobile_user, reshare_depths, series
+from infoflow.checks.common import (
+    SUBSTANTIAL_SHARE,
+    judged,
+    mau_per_mobile_user,
+    reshare_depths,
+    seismic_hawkes,
+    series,
+)
 from infoflow.claims import Verdict, check, pending, untestable
 
 
@@ -76,5 +83,18 @@ def secondary_dissemination_on_weibo() -> Verdict:
                   {"share": float(dh["deeper_share"])})
 
 
+@check("C3.04")
+def reshares_beget_reshares() -> Verdict:
+    """SEISMIC tweet: Hawkes branching ratio well above 0, and most reshares after the first hour."""
+    fit = seismic_hawkes()
+    times = data.load_seismic_tweet()["relative_time_second"].to_numpy()
+    first_hour = int((times <= 3600).sum())
+    lo, hi = fit.ci["n_star"]
+    holds = lo > 0.5 and first_hour < 0.5 * times.size
+    observed = (f"Hawkes branching ratio {fit['n_star']:.3f} (95% CI {lo:.3f} to {hi:.3f}); {first_hour:,} of "
+                f"{times.size:,} events ({100 * first_hour / times.size:.0f}%) in the first hour")
+    return judged("C3.04", holds, observed, "ch03-models", {"n_star": fit["n_star"], "first_hour": first_hour})
+
+
 untestable("C3.03", "C3.06", "C3.07", "C3.09", "C3.11", "C3.12", "C3.15")
-pending("C3.04", "C3.08", "C3.13")
+pending("C3.08", "C3.13")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import pandas as pd
 
@@ -138,3 +139,18 @@ def reshare_delays() -> pd.DataFrame:
     return pd.DataFrame([{"dataset": name, "reshares": d.size, "median_hours": float(np.median(d)),
                           "within_1h": float(np.mean(d <= 1)), "within_24h": float(np.mean(d <= 24))}
                          for name, d in delays.items()])
+
+
+@lru_cache(maxsize=1)
+def seismic_hawkes():
+    """The exponential-kernel Hawkes fit of the SEISMIC tweet (times in seconds), computed once."""
+    from infoflow import data, pointprocess
+
+    return pointprocess.fit_hawkes_exp(data.load_seismic_tweet()["relative_time_second"].to_numpy())
+
+
+def poisson_loglik(n: int, T: float) -> float:
+    """Log-likelihood of ``n`` events on ``[0, T]`` under the best homogeneous Poisson process."""
+    import math
+
+    return n * math.log(n / T) - n
