@@ -259,6 +259,15 @@ def _check_fixed(model: str, starts: Sequence[Mapping[str, float]], fixed: Mappi
         raise ValueError(f"{model}: fixed value(s) for {', '.join(bad)} must be finite")
 
 
+
+def _result(model: str, params: dict[str, float], se: dict[str, float], ci: dict[str, tuple[float, float]],
+            ll: float, n: int, k: int, method: str, converged: bool, curve: Curve | None, level: float,
+            extra: dict[str, Any]) -> FitResult:
+    """Assemble a FitResult, computing AIC and BIC from the log-likelihood (shared by the fitters)."""
+    aic, bic = information_criteria(ll, n, k)
+    return FitResult(model=model, params=params, se=se, ci=ci, loglik=ll, n=n, k=k, aic=aic, bic=bic,
+                     method=method, converged=converged, curve=curve, level=level, extra=extra)
+
 def fit_least_squares(
     model: str,
     curve: Curve,
@@ -341,7 +350,6 @@ def fit_least_squares(
             ci[k] = (params[k] - tq * se[k], params[k] + tq * se[k])
     ll = gaussian_loglik(r)
     k_est = p + 1  # the noise variance is estimated too
-    aic, bic = information_criteria(ll, n, k_est)
     info = {
         "covariance": cov,
         "free": names,
@@ -354,23 +362,8 @@ def fit_least_squares(
         "at_bound": [k for k, b in zip(names, at_bound, strict=True) if b],
         "n_starts": len(starts),
     }
-    info.update(extra or {})
-    return FitResult(
-        model=model,
-        params=params,
-        se=se,
-        ci=ci,
-        loglik=ll,
-        n=n,
-        k=k_est,
-        aic=aic,
-        bic=bic,
-        method=method,
-        converged=bool(best.success),
-        curve=curve,
-        level=level,
-        extra=info,
-    )
+    return _result(model, params, se, ci, ll, n, k_est, method, bool(best.success), curve, level,
+                   {**info, **(extra or {})})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -475,7 +468,6 @@ def fit_mle(
     params = {k: float(params_free[k]) for k in order}
     ll = -float(best.fun)
     k_est = len(names)
-    aic, bic = information_criteria(ll, n, k_est)
     info = {
         "covariance": cov,
         "free": names,
@@ -485,23 +477,8 @@ def fit_mle(
         "n_starts": len(starts),
         "hessian": hess,
     }
-    info.update(extra or {})
-    return FitResult(
-        model=model,
-        params=params,
-        se=se,
-        ci=ci,
-        loglik=ll,
-        n=int(n),
-        k=k_est,
-        aic=aic,
-        bic=bic,
-        method=method,
-        converged=bool(best.success) and bool(np.all(np.isfinite(se_u))),
-        curve=curve,
-        level=level,
-        extra=info,
-    )
+    return _result(model, params, se, ci, ll, int(n), k_est, method,
+                   bool(best.success) and bool(np.all(np.isfinite(se_u))), curve, level, {**info, **(extra or {})})
 
 
 # --------------------------------------------------------------------------------------------------
