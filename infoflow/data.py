@@ -45,7 +45,10 @@ REGISTRY_COLUMNS = ("name", "description", "upstream_repo", "commit", "upstream_
                     "sha256", "bytes", "licence", "citation", "member_sha256")
 FIGURE_COLUMNS = ("series", "period", "date", "value", "unit", "source", "note", "verified")
 FIGURE_TABLES = ("tencent_mau", "cnnic_internet_users", "cnnic_weibo_users", "cnnic_moments_qzone",
-                 "wechat_open_class", "wechat_data_report", "pew_tiktok_news")
+                 "wechat_open_class", "wechat_data_report", "pew_tiktok_news", "pew_social_news_age",
+                 "phone_checks", "wallet_phone_survey", "wechat_government_accounts", "ding_zhen",
+                 "short_video_users", "tencent_revenue", "un_states", "netease_cloud_music", "questmobile_mau",
+                 "app_time_spent")
 TWITTER_DATASETS = ("twitter15", "twitter16")
 TWITTER_LABELS = ("true", "false", "unverified", "non-rumor")
 TREE_COLUMNS = ("parent_uid", "parent_tweet", "parent_delay", "child_uid", "child_tweet", "child_delay")

@@ -13,6 +13,7 @@ BADGE = {
     "consistent": "info",
     "contradicted": "danger",
     "corrected": "warning",
+    "unverified": "secondary",
     "not testable": "muted",
     NOT_YET: "light",
 }
@@ -42,17 +43,21 @@ def markdown_table(df: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body]) + "\n"
 
 
-def verdict_table(results: pd.DataFrame, ledger: pd.DataFrame | None = None) -> str:
-    """Render check results as a table with verdict badges and evidence links."""
+def verdict_table(results: pd.DataFrame, ledger: pd.DataFrame | None = None, rules: bool = True) -> str:
+    """Render check results as a table: the rule stated before the result, the verdict, the evidence kind.
+
+    With ``ledger`` the claim's quote is shown too; ``rules=False`` leaves out the rule column.
+    """
     df = results.copy()
     if ledger is not None:
         df = df.merge(ledger[["claim_id", "quote"]], on="claim_id", how="left")
     df["verdict"] = status(df).map(verdict_badge)
-    df["evidence"] = df["evidence"].map(evidence_link)
-    df["observed / reason"] = [o if o else r for o, r in zip(df["observed"], df["reason"])]
-    cols = ["claim_id"] + (["quote"] if "quote" in df else []) + ["stated", "verdict", "observed / reason",
-                                                                  "evidence"]
-    return markdown_table(df[cols].rename(columns={"claim_id": "claim"}))
+    df["shown in"] = df["shown_in"].map(evidence_link)
+    df["observed / reason"] = [
+        o if o and not r else (f"{o} ({r})" if o else r) for o, r in zip(df["observed"], df["reason"])]
+    cols = ["claim_id"] + (["quote"] if "quote" in df else []) + ["stated"] + (["rule"] if rules else []) + [
+        "verdict", "observed / reason", "evidence", "shown in"]
+    return markdown_table(df[cols].rename(columns={"claim_id": "claim", "evidence": "evidence kind"}))
 
 
 def figure_entry(record: FigureRecord) -> str:

@@ -17,7 +17,11 @@ TABLES_DIR = repo_root() / "data" / "seed_tables"
 #: table name -> (source document, columns, integer columns)
 TABLES = {
     "privacy_counts": ("003_1ad3dfb3659b7e68.txt", ("quantity", "section", "value", "evidence"), ("value",)),
-    "privacy_coding": ("003_1ad3dfb3659b7e68.txt", ("level", "main_category", "name", "section", "evidence"), ()),
+    "privacy_coding": ("003_1ad3dfb3659b7e68.txt",
+                       ("level", "main_category", "name", "section", "evidence", "implication"), ()),
+    "privacy_references": ("003_1ad3dfb3659b7e68.txt", ("number", "authors", "year", "title", "evidence"),
+                           ("number", "year")),
+    "dingzhen_counts": ("002_6606f283b9ec9a6b.txt", ("quantity", "section", "value", "evidence"), ("value",)),
 }
 LEVELS = ("central", "main", "sub")
 

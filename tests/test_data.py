@@ -342,3 +342,8 @@ def test_malformed_weibo_and_edge_lines(tmp_path):
     edges.write_text("# comment\n0 1\n1 x\n")
     with pytest.raises(data.DataError, match=r"e\.txt line 3: expected two node ids.*Fix"):
         data.parse_facebook_graph(edges)
+
+
+def test_every_typed_figure_file_is_a_registered_table():
+    on_disk = {p.stem for p in Path(data.FIGURES_DIR).glob("*.csv")}
+    assert on_disk == set(data.FIGURE_TABLES), "every data/figures/*.csv must be listed in data.FIGURE_TABLES"

@@ -57,3 +57,29 @@ def test_internal_checks_follow_the_typed_facts(tmp_path, monkeypatch):
     assert claims.run_check("C4.02").verdict == "contradicted"
     assert claims.run_check("C4.15").verdict == "consistent"
     assert claims.run_check("C4.13").verdict == "contradicted"  # 19 subcategories against 20 stated
+
+
+def test_table2_implications_are_verbatim():
+    assert SEEDS.is_dir(), f"the source documents must be at {SEEDS} (../shared/seeds beside the repository)"
+    seed, *_ = seedtables.TABLES["privacy_coding"]
+    text = (SEEDS / seed).read_text(encoding="utf-8")
+    coding = seedtables.load_seed_table("privacy_coding")
+    subs = coding[coding["level"] == "sub"]
+    assert len(subs) == 20 and (subs["implication"].str.len() > 0).all()
+    for row in subs.itertuples():
+        assert f"{row.name}\t{row.implication}" in text, f"Table 2 row {row.name!r} is not typed verbatim"
+
+
+def test_reference_numbers_are_unique_whole_numbers():
+    refs = seedtables.load_seed_table("privacy_references")
+    assert refs["number"].is_unique and refs["year"].between(1900, 2030).all()
+
+
+def test_citation_checks_follow_the_typed_reference_list(tmp_path, monkeypatch):
+    d = _copy(tmp_path)
+    refs = d / "privacy_references.csv"
+    refs.write_text(refs.read_text(encoding="utf-8").replace('13,"Glaser, B. G.",1992', '13,"Strauss, A. L.",1992'),
+                    encoding="utf-8")
+    monkeypatch.setattr(seedtables, "TABLES_DIR", d)
+    assert claims.run_check("C4.09").verdict == "reproduced"
+    assert claims.run_check("C4.08").verdict == "corrected"

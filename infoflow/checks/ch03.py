@@ -2,99 +2,166 @@
 
 from __future__ import annotations
 
-from infoflow import data
-from infoflow.checks.common import (
-    SUBSTANTIAL_SHARE,
-    judged,
-    mau_per_mobile_user,
-    reshare_depths,
-    seismic_hawkes,
-    series,
-)
-from infoflow.claims import Verdict, check, pending, untestable
+from itertools import pairwise
+
+from infoflow import seedtables
+from infoflow.checks.common import figure, judged, three_way
+from infoflow.claims import Evidence, Verdict, check, pending, untestable, unverified
 
 
-@check("C3.02")
-def younger_rely_more_on_social_news() -> Verdict:
-    """Pew: adults 18-29 get news on TikTok more often than all adults, in every survey year."""
-    young = series("pew_tiktok_news", "tiktok_news_18_29").set_index("period")["value"]
-    adults = series("pew_tiktok_news", "tiktok_news_all_adults").set_index("period")["value"]
-    years = sorted(set(young.index) & set(adults.index))
-    gaps = {y: float(young[y] - adults[y]) for y in years}
-    ok = len(years) >= 2 and all(g > 0 for g in gaps.values())
-    observed = "; ".join(f"{y}: {young[y]:g}% vs {adults[y]:g}%" for y in years)
-    return Verdict("C3.02", "consistent" if ok else "contradicted", observed=observed,
-                   evidence="fig-05-pew-tiktok-news", details={"gap_points": gaps})
+def _moments_2018() -> dict:
+    return {"moments_share": figure("cnnic_moments_qzone", "moments_use_share", "Dec 2018")}
 
 
-@check("C3.14")
-def weibo_peaks_then_declines() -> Verdict:
-    """CNNIC: Sina Weibo's share of internet users falls after its peak."""
-    share = series("cnnic_weibo_users", "weibo_user_share")
-    peak = share.loc[share["value"].idxmax()]
-    last = share.iloc[-1]
-    ok = peak["date"] < last["date"] and last["value"] < peak["value"]
-    observed = f"peak {peak['value']:g}% ({peak['period']}), last {last['value']:g}% ({last['period']})"
-    return Verdict("C3.14", "consistent" if ok else "contradicted", observed=observed,
-                   evidence="fig-03-weibo-rise-fall",
-                   details={"peak": float(peak["value"]), "last": float(last["value"])})
+@check("C3.01", gather=_moments_2018, counterfactual={"moments_share": 45.0})
+def mobile_social_use_is_the_majority(ev: Evidence) -> Verdict:
+    """CNNIC: share of internet users using WeChat Moments, a mobile social feature (Dec 2018)."""
+    observed = f"{ev['moments_share']:g}% of internet users use WeChat Moments (CNNIC, Dec 2018)"
+    return judged("C3.01", ev["moments_share"] > 50, observed, "ch03-all-claims", {"share": ev["moments_share"]})
 
 
-@check("C3.01")
-def mobile_dominates() -> Verdict:
-    """CNNIC: mobile share of internet users above 90% and WeChat's MAU still rising by 2020."""
-    cnnic = data.load_figures("cnnic_internet_users").pivot(index="date", columns="series", values="value").dropna()
-    share = cnnic["mobile_internet_users"] / cnnic["internet_users"]
-    first, last = share.index[0], share.index[-1]
-    mau = series("tencent_mau", "wechat_mau").set_index("date")["value"]
-    rising = bool(mau[mau.index.year <= 2020].is_monotonic_increasing)
-    holds = share.iloc[-1] > 0.9 and rising
-    observed = (f"mobile share {100 * share.iloc[0]:.0f}% ({first:%b %Y}) to {100 * share.iloc[-1]:.1f}% "
-                f"({last:%b %Y}); MAU rising every reported quarter to 2020: {rising}")
-    return judged("C3.01", holds, observed, "fig-01-mobile-users",
-                  {"first_share": float(share.iloc[0]), "last_share": float(share.iloc[-1]), "mau_rising": rising,
-                   "mau_per_mobile_user": mau_per_mobile_user()["ratio"].round(3).tolist()})
+def _pew_by_age() -> dict:
+    def pew(name: str, period: str) -> float:
+        return figure("pew_social_news_age", name, period)
+
+    return {"pairs": {"2016, often (18-29 vs 65+)": (pew("often_news_social_18_29", "2016"),
+                                                      pew("often_news_social_65_plus", "2016")),
+                      "2017, ever (18-49 vs 50+)": (pew("ever_news_social_18_49", "2017"),
+                                                     pew("ever_news_social_50_plus", "2017"))}}
 
 
-@check("C3.05")
-def multi_hop_beyond_broadcast() -> Verdict:
-    """Twitter15/16 (each source tweet once): reshares beyond the source's direct retweets, by veracity label."""
-    from infoflow import cascades
-
-    tw = cascades.metrics_table(cascades.twitter_unique())
-    overall = tw["deeper"].sum() / (tw["deeper"].sum() + tw["depth1"].sum())
-    by_label = tw.groupby("label")[["depth1", "deeper"]].sum()
-    shares = (by_label["deeper"] / by_label.sum(axis=1)).to_dict()
-    observed = (f"{100 * overall:.0f}% of {int(tw['deeper'].sum() + tw['depth1'].sum()):,} reshares in "
-                f"{len(tw):,} trees come beyond the first hop; by label: "
-                + ", ".join(f"{k} {100 * v:.0f}%" for k, v in shares.items()))
-    return judged("C3.05", overall >= SUBSTANTIAL_SHARE, observed, "ch01-models",
-                  {"overall": float(overall), "by_label": shares})
+@check("C3.02", gather=_pew_by_age,
+       counterfactual={"pairs": {"2016, often (18-29 vs 65+)": (5.0, 6.0), "2017, ever (18-49 vs 50+)": (78.0, 55.0)}})
+def younger_rely_more_on_social_news(ev: Evidence) -> Verdict:
+    """Pew: younger US adults get news on social media more than older adults, in every survey typed."""
+    gaps = {k: young - old for k, (young, old) in ev["pairs"].items()}
+    observed = "; ".join(f"{k}: {young:g}% vs {old:g}%" for k, (young, old) in ev["pairs"].items())
+    return judged("C3.02", all(g > 0 for g in gaps.values()), observed, "ch03-all-claims", {"gap_points": gaps})
 
 
-@check("C3.10")
-def secondary_dissemination_on_weibo() -> Verdict:
-    """DeepHawkes Weibo cascades: share of reposts at depth two or more (secondary dissemination)."""
-    dh = reshare_depths().set_index("dataset").loc["deephawkes"]
-    total = int(dh["depth1"] + dh["deeper"])
-    observed = (f"{int(dh['deeper']):,} of {total:,} reposts ({100 * dh['deeper_share']:.0f}%) in "
-                f"{int(dh['cascades'])} cascades are secondary (depth 2 or more); deepest chain {int(dh['max_depth'])}")
-    return judged("C3.10", dh["deeper_share"] >= SUBSTANTIAL_SHARE, observed, "ch01-models",
-                  {"share": float(dh["deeper_share"])})
+def _ding_zhen_report() -> dict:
+    return {"likes_million": figure("ding_zhen", "video_likes", "Nov 2020"),
+            "length_seconds": figure("ding_zhen", "video_length", "Nov 2020"),
+            "followers_million": figure("ding_zhen", "douyin_followers_after_first_post", "Nov 2020"),
+            "stated_likes": 5.0, "stated_followers": 2.0}
 
 
-@check("C3.04")
-def reshares_beget_reshares() -> Verdict:
-    """SEISMIC tweet: Hawkes branching ratio well above 0, and most reshares after the first hour."""
-    fit = seismic_hawkes()
-    times = data.load_seismic_tweet()["relative_time_second"].to_numpy()
-    first_hour = int((times <= 3600).sum())
-    lo, hi = fit.ci["n_star"]
-    holds = lo > 0.5 and first_hour < 0.5 * times.size
-    observed = (f"Hawkes branching ratio {fit['n_star']:.3f} (95% CI {lo:.3f} to {hi:.3f}); {first_hour:,} of "
-                f"{times.size:,} events ({100 * first_hour / times.size:.0f}%) in the first hour")
-    return judged("C3.04", holds, observed, "ch03-models", {"n_star": fit["n_star"], "first_hour": first_hour})
+@check("C3.06", gather=_ding_zhen_report, counterfactual={"likes_million": 2.744})
+def ding_zhen_likes(ev: Evidence) -> Verdict:
+    """The cited report's like count for the 7-second video: does it round to 5 million?"""
+    ok = round(ev["likes_million"]) == ev["stated_likes"]
+    observed = (f"the cited report states a {ev['length_seconds']:g}-second video with about "
+                f"{ev['likes_million']:g} million likes")
+    return Verdict("C3.06", "reproduced" if ok else "contradicted", observed=observed, shown_in="ch03-all-claims",
+                   details={"likes": ev["likes_million"]})
 
 
-untestable("C3.03", "C3.06", "C3.07", "C3.09", "C3.11", "C3.12", "C3.15")
-pending("C3.08", "C3.13")
+@check("C3.07", gather=_ding_zhen_report, counterfactual={"followers_million": 1.07})
+def ding_zhen_followers(ev: Evidence) -> Verdict:
+    """The cited report's follower count after the first Douyin post: more than 2 million?"""
+    ok = ev["followers_million"] >= ev["stated_followers"]
+    observed = f"the cited report states that followers passed {ev['followers_million']:g} million after the first post"
+    return Verdict("C3.07", "reproduced" if ok else "contradicted", observed=observed, shown_in="ch03-all-claims",
+                   details={"followers": ev["followers_million"]})
+
+
+def _dingzhen_counts() -> dict:
+    df = seedtables.load_seed_table("dingzhen_counts").set_index("quantity")["value"]
+    return {"reads_billion": float(df["named topics reads (billions)"]),
+            "views_billion": float(df["monitored topics views (billions)"]),
+            "dates": {q.split(" (")[0]: int(v) for q, v in df.items() if q.endswith("(yyyymmdd)")}}
+
+
+@check("C3.08", gather=_dingzhen_counts, counterfactual={"reads_billion": 15.0})
+def reads_within_views(ev: Evidence) -> Verdict:
+    """The three named topics' reads cannot exceed the 213 topics' views (on the stated assumption)."""
+    share = ev["reads_billion"] / ev["views_billion"]
+    observed = (f"{ev['reads_billion']:g} billion reads of three named topics = {100 * share:.0f}% of the "
+                f"{ev['views_billion']:g} billion views of all 213 monitored topics (if reads are views and the three are "
+                "among the 213)")
+    return judged("C3.08", share <= 1, observed, "ch03-all-claims", {"share": share})
+
+
+@check("C3.16", gather=_dingzhen_counts,
+       counterfactual={"dates": {"video filmed": 20201111, "Douyin account opened": 20201205,
+                                 "bureaus joined": 20201127, "data cut-off": 20201202, "source published": 20201203}})
+def timeline_in_order(ev: Evidence) -> Verdict:
+    """The Ding Zhen timeline's dates are in order and none is after the cited source."""
+    dates = ev["dates"]
+    events = ["video filmed", "Douyin account opened", "bureaus joined", "data cut-off"]
+    seq = [dates[e] for e in events]
+    ordered = all(a <= b for a, b in pairwise(seq))
+    before_source = max(seq) <= dates["source published"]
+    observed = "; ".join(f"{e} {str(dates[e])[4:6]}-{str(dates[e])[6:]}" for e in events) + (
+        f"; source dated {str(dates['source published'])[:4]}-{str(dates['source published'])[4:6]}-"
+        f"{str(dates['source published'])[6:]}")
+    return judged("C3.16", ordered and before_source, observed, "ch03-all-claims", {"dates": dates})
+
+
+def _netease() -> dict:
+    return {"bound": figure("netease_cloud_music", "mobile_user_share", "Jun 2016"), "bound_kind": "lower",
+            "stated": 81.0}
+
+
+@check("C3.11", gather=_netease, counterfactual={"bound": 90.0})
+def netease_mobile_share(ev: Evidence) -> Verdict:
+    """NetEase Cloud Music's mobile share as NetEase reported it ('more than 80%') against the stated 81%."""
+    if ev["bound_kind"] == "exact":
+        verdict = "reproduced" if ev["bound"] == ev["stated"] else "contradicted"
+    elif ev["bound_kind"] == "lower":
+        verdict = "consistent" if ev["stated"] > ev["bound"] else "contradicted"
+    else:
+        raise ValueError(f"C3.11: bound kind {ev['bound_kind']!r} is not 'exact' or 'lower'")
+    observed = f"NetEase reported a mobile share of more than {ev['bound']:g}% (first half of 2016); stated 81%"
+    return Verdict("C3.11", verdict, observed=observed, shown_in="ch03-all-claims", details={"bound": ev["bound"]})
+
+
+def _douyin_growth() -> dict:
+    return {"jan_2018": figure("short_video_users", "douyin_dau", "Jan 2018"),
+            "jan_2019": figure("short_video_users", "douyin_dau", "Jan 2019")}
+
+
+@check("C3.13", gather=_douyin_growth, counterfactual={"jan_2019": 40.0})
+def explosive_growth(ev: Evidence) -> Verdict:
+    """Douyin daily active users: at least a doubling in the year before the 2019 blue paper."""
+    factor = ev["jan_2019"] / ev["jan_2018"]
+    observed = (f"Douyin daily active users {ev['jan_2018']:g} million (Jan 2018) to {ev['jan_2019']:g} million "
+                f"(Jan 2019): × {factor:.1f} in a year")
+    return judged("C3.13", factor >= 2, observed, "ch03-all-claims", {"factor": factor})
+
+
+def _douyin_weibo() -> dict:
+    return {"douyin_dau": figure("short_video_users", "douyin_dau", "Jul 2019"),
+            "weibo_dau": figure("short_video_users", "weibo_dau", "Jun 2019")}
+
+
+@check("C3.14", gather=_douyin_weibo, counterfactual={"douyin_dau": 150.0})
+def douyin_overtakes_weibo(ev: Evidence) -> Verdict:
+    """Douyin's daily active users against Weibo's, mid-2019."""
+    ratio = ev["douyin_dau"] / ev["weibo_dau"]
+    observed = (f"Douyin {ev['douyin_dau']:g} million daily active users (Jul 2019) vs Weibo {ev['weibo_dau']:g} "
+                f"million (Jun 2019): ratio {ratio:.2f}")
+    return judged("C3.14", ratio > 1, observed, "ch03-all-claims", {"ratio": ratio})
+
+
+def _pathways() -> dict:
+    return {"news_sites": figure("pew_social_news_age", "online_news_instances_news_sites", "2016"),
+            "social_media": figure("pew_social_news_age", "online_news_instances_social_media", "2016"),
+            "others": {}}
+
+
+@check("C3.18", gather=_pathways, counterfactual={"others": {"search engines": 40.0}})
+def news_sites_and_social_lead(ev: Evidence) -> Verdict:
+    """News websites and social media as the two leading online news pathways (presumed Pew 2017)."""
+    named = min(ev["news_sites"], ev["social_media"])
+    remainder = 100 - ev["news_sites"] - ev["social_media"]
+    above = {k: v for k, v in ev["others"].items() if v > named}
+    observed = (f"news websites {ev['news_sites']:g}%, social media {ev['social_media']:g}% of online news instances; "
+                f"all other pathways together at most {remainder:g}%")
+    return three_way("C3.18", remainder < named and not above, bool(above), observed, "ch03-all-claims",
+                     "other pathways could rank above one of the two", {"remainder": remainder})
+
+
+untestable("C3.10", "C3.15")
+unverified("C3.03", "C3.09", "C3.12", "C3.17")
+pending("C3.04", "C3.05")

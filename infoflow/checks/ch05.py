@@ -2,35 +2,90 @@
 
 from __future__ import annotations
 
-from itertools import pairwise
-
-from infoflow.checks.common import figure, judged, series
-from infoflow.claims import Verdict, check, pending, untestable
-
-
-@check("C5.12")
-def tiktok_news_rising() -> Verdict:
-    """Pew: the share of US adults regularly getting news on TikTok rises in every survey."""
-    rows = {}
-    for name in ("tiktok_news_all_adults", "tiktok_news_18_29"):
-        s = series("pew_tiktok_news", name)
-        rows[name] = list(zip(s["period"], s["value"]))
-    rising = all(all(b[1] > a[1] for a, b in pairwise(v)) for v in rows.values())
-    observed = "; ".join(f"{name}: " + " → ".join(f"{v:g}% ({p})" for p, v in vals) for name, vals in rows.items())
-    return Verdict("C5.12", "consistent" if rising else "contradicted", observed=observed,
-                   evidence="fig-05-pew-tiktok-news", details=rows)
+from infoflow import data
+from infoflow.checks.common import figure, judged, ranked_first
+from infoflow.claims import Evidence, Verdict, check, pending, untestable, unverified
 
 
-@check("C5.05")
-def peer_flows_exceed_organisational() -> Verdict:
-    """Open Class 2021: daily Moments viewers (between individuals) against Official Account readers."""
-    moments = figure("wechat_open_class", "moments_viewers_per_day", "2021")
-    accounts = figure("wechat_open_class", "official_account_readers_per_day", "2021")
-    openers = figure("wechat_open_class", "wechat_openers_per_day", "2021")
-    observed = (f"{moments:g} million view Moments vs {accounts:g} million read Official Accounts daily "
-                f"(of {openers:g} million who open WeChat)")
-    return judged("C5.05", moments > accounts, observed, "ch05-all-claims", {"ratio": moments / accounts})
+def _open_class() -> dict:
+    return {"moments": figure("wechat_open_class", "moments_viewers_per_day", "2021"),
+            "accounts": figure("wechat_open_class", "official_account_readers_per_day", "2021")}
 
 
-untestable("C5.01", "C5.02", "C5.04", "C5.06", "C5.07", "C5.08", "C5.11", "C5.13")
-pending("C5.03", "C5.09", "C5.10")
+@check("C5.05", gather=_open_class, counterfactual={"accounts": 900.0})
+def peer_flows_exceed_organisational(ev: Evidence) -> Verdict:
+    """Daily Moments viewers (between individuals) over daily Official Account readers (WeChat Open Class 2021)."""
+    ratio = ev["moments"] / ev["accounts"]
+    observed = (f"{ev['moments']:g} million view Moments vs {ev['accounts']:g} million read Official Accounts each day: "
+                f"ratio {ratio:.2f}")
+    return judged("C5.05", ratio > 1, observed, "ch05-all-claims", {"ratio": ratio})
+
+
+def _revenue() -> dict:
+    return {s: figure("tencent_revenue", s, "2023")
+            for s in ("total_revenue", "value_added_services", "online_advertising", "fintech_business_services")}
+
+
+@check("C5.06", gather=_revenue, counterfactual={"value_added_services": 100.0})
+def tencent_named_streams(ev: Evidence) -> Verdict:
+    """Share of Tencent's 2023 revenue from the streams the essay names (advertising and value-added services)."""
+    share = (ev["online_advertising"] + ev["value_added_services"]) / ev["total_revenue"]
+    observed = (f"advertising {ev['online_advertising']:g} + value-added services {ev['value_added_services']:g} of "
+                f"{ev['total_revenue']:g} billion RMB = {100 * share:.1f}%; FinTech and business services, not named, "
+                f"{100 * ev['fintech_business_services'] / ev['total_revenue']:.1f}%")
+    return judged("C5.06", share > 0.5, observed, "ch05-all-claims", {"share": share})
+
+
+@check("C5.15", gather=_revenue, counterfactual={"online_advertising": 400.0})
+def revenue_beyond_advertising(ev: Evidence) -> Verdict:
+    """Share of Tencent's 2023 revenue not from online advertising."""
+    share = 1 - ev["online_advertising"] / ev["total_revenue"]
+    observed = (f"{ev['total_revenue'] - ev['online_advertising']:.1f} of {ev['total_revenue']:g} billion RMB "
+                f"({100 * share:.1f}%) not from online advertising")
+    return judged("C5.15", share > 0.5, observed, "ch05-all-claims", {"share": share})
+
+
+def _states() -> dict:
+    return {"states": figure("un_states", "un_member_states", "2024") + figure("un_states", "un_observer_states", "2024"),
+            "hundreds": 200.0}
+
+
+@check("C5.07", gather=_states, counterfactual={"states": 249.0})
+def hundreds_of_countries(ev: Evidence) -> Verdict:
+    """'Hundreds of countries' (at least 200) against the number of sovereign states."""
+    observed = (f"{ev['states']:g} states in the world (193 UN members and 2 observer states), fewer than "
+                f"{ev['hundreds']:g}")
+    return judged("C5.07", ev["states"] >= ev["hundreds"], observed, "ch05-all-claims", {"states": ev["states"]})
+
+
+def _messages() -> dict:
+    return {"messages": figure("wechat_data_report", "messages_per_day", "2018"),
+            "moments_items": figure("wechat_open_class", "moments_photos_per_day", "2021")
+            + figure("wechat_open_class", "moments_videos_per_day", "2021")}
+
+
+@check("C5.08", gather=_messages, counterfactual={"messages": 5000.0})
+def mostly_private_communication(ev: Evidence) -> Verdict:
+    """Daily private messages (2018) over daily Moments items posted (2021): at least 9 to 1?"""
+    ratio = ev["messages"] / ev["moments_items"]
+    observed = (f"{ev['messages']:,.0f} million messages a day (2018) against {ev['moments_items']:,.0f} million "
+                f"Moments photos and videos a day (2021): {ratio:.0f} to 1 ({100 * ratio / (1 + ratio):.1f}% private)")
+    return judged("C5.08", ratio >= 9, observed, "ch05-all-claims", {"ratio": ratio})
+
+
+def _time_spent() -> dict:
+    df = data.load_figures("app_time_spent")
+    return {"minutes": {s.removesuffix("_minutes_per_day"): float(v) for s, v in zip(df["series"], df["value"])}}
+
+
+@check("C5.12", gather=_time_spent,
+       counterfactual={"minutes": {"tiktok": 95.0, "youtube": 110.0, "instagram": 51.0}})
+def tiktok_holds_attention(ev: Evidence) -> Verdict:
+    """TikTok's rank in minutes per user per day among major social and video apps (Sensor Tower, Q2 2022)."""
+    return ranked_first("C5.12", ev["minutes"], "tiktok", "{name} {value:g}", " minutes per user per day (Q2 2022)",
+                        "ch05-all-claims")
+
+
+untestable("C5.01", "C5.02", "C5.04", "C5.09", "C5.10", "C5.11", "C5.13", "C5.17", "C5.18")
+unverified("C5.14")
+pending("C5.03", "C5.16")

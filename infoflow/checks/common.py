@@ -51,29 +51,37 @@ def number(stated: str) -> float:
     return float(stated.replace(",", "").strip())
 
 
-def match_figure(claim_id: str, stated: str, candidates: dict[str, Published], claimed_series: str,
-                 evidence: str) -> Verdict:
-    """Judge a stated number against the primary source's candidate series.
+def match_figure(claim_id: str, stated: str, values: dict[str, float], claimed_series: str,
+                 shown_in: str) -> Verdict:
+    """Judge a stated number against every series of a primary source (a pure function of ``values``).
 
-    ``reproduced`` when the series the paper names rounds to the stated number; ``corrected``
-    when the number matches a different series (right number, wrong label); otherwise
-    ``contradicted``.
+    A series matches when it is within half a unit of the last digit the paper gives.
+    ``reproduced`` when the series the paper names matches; ``corrected`` when only a differently
+    labelled series matches (right number, wrong label); otherwise ``contradicted``.
     """
     target, tol = number(stated), stated_precision(stated)
-    values = {name: pub.value for name, pub in candidates.items()}
     matches = [name for name, v in values.items() if abs(v - target) <= tol]
-    listing = "; ".join(f"{name} = {v:g}" for name, v in values.items())
-    details = {"values": values, "tolerance": tol}
+    listing = "; ".join(f"{name.replace('_', ' ')} = {v:g}" for name, v in values.items())
+    details = {"values": dict(values), "tolerance": tol}
     if claimed_series in matches:
-        return Verdict(claim_id, "reproduced", observed=f"{claimed_series} = {values[claimed_series]:g}",
-                       evidence=evidence, details=details)
+        return Verdict(claim_id, "reproduced", observed=f"{claimed_series.replace('_', ' ')} = "
+                       f"{values[claimed_series]:g}", shown_in=shown_in, details=details)
     if matches:
         return Verdict(claim_id, "corrected",
-                       observed=f"{stated} matches {matches[0]} = {values[matches[0]]:g}, "
+                       observed=f"{stated} matches {matches[0].replace('_', ' ')} = {values[matches[0]]:g}, "
                                 f"not {claimed_series.replace('_', ' ')} ({listing})",
-                       evidence=evidence, details=details)
+                       shown_in=shown_in, details=details)
     return Verdict(claim_id, "contradicted", observed=f"no series within ±{tol:g} of {stated} ({listing})",
-                   evidence=evidence, details=details)
+                   shown_in=shown_in, details=details)
+
+
+def period_values(table: str, period: str) -> dict[str, float]:
+    """Every series of a typed table at one period, as ``{series: value}``."""
+    df = data.load_figures(table)
+    hit = df[df["period"] == period]
+    if hit.empty:
+        raise KeyError(f"data/figures/{table}.csv has no rows for period {period!r}. Fix: correct the period")
+    return dict(zip(hit["series"], hit["value"].astype(float)))
 
 
 def series(table: str, name: str) -> pd.DataFrame:
@@ -91,9 +99,28 @@ def figure(table: str, series_name: str, period: str) -> float:
     return Published(table, series_name, period).value
 
 
-def judged(claim_id: str, holds: bool, observed: str, evidence: str, details: dict | None = None) -> Verdict:
+def judged(claim_id: str, holds: bool, observed: str, shown_in: str, details: dict | None = None) -> Verdict:
     """A 'consistent' or 'contradicted' verdict from a computed condition."""
-    return Verdict(claim_id, "consistent" if holds else "contradicted", observed=observed, evidence=evidence,
+    return Verdict(claim_id, "consistent" if holds else "contradicted", observed=observed, shown_in=shown_in,
+                   details=details or {})
+
+
+def ranked_first(claim_id: str, values: dict[str, float], leader: str, fmt: str, suffix: str, shown_in: str
+                 ) -> Verdict:
+    """'consistent' if ``leader`` has the largest value, else 'contradicted' (values listed largest first)."""
+    ranked = sorted(values, key=values.get, reverse=True)
+    observed = "; ".join(fmt.format(name=name, value=values[name]) for name in ranked) + suffix
+    return judged(claim_id, ranked[0] == leader, observed, shown_in, {"ranked": ranked})
+
+
+def three_way(claim_id: str, consistent: bool, contradicted: bool, observed: str, shown_in: str,
+              undecided: str, details: dict | None = None) -> Verdict:
+    """'consistent', 'contradicted', or 'not testable' (with ``undecided`` as reason) when neither holds."""
+    if consistent and contradicted:
+        raise ValueError(f"{claim_id}: a rule cannot be both consistent and contradicted")
+    if consistent or contradicted:
+        return judged(claim_id, consistent, observed, shown_in, details)
+    return Verdict(claim_id, "not testable", observed=observed, shown_in=shown_in, reason=undecided,
                    details=details or {})
 
 
@@ -104,11 +131,6 @@ def mau_per_mobile_user() -> pd.DataFrame:
     out = mau.merge(mobile, on="date", suffixes=("_mau", "_mobile"))
     out["ratio"] = out["value_mau"] / out["value_mobile"]
     return out.reset_index(drop=True)
-
-
-#: multi-hop spread counts as "substantial" when at least this share of reshares comes beyond the first
-#: hop; a star-shaped broadcast (every reshare a direct reshare of the source) has a share of 0
-SUBSTANTIAL_SHARE = 0.10
 
 
 def reshare_depths(by_label: bool = False) -> pd.DataFrame:
