@@ -37,12 +37,13 @@ lint: setup
 
 ## make test: set up, lint, strict build, then one pytest run: unit, data, notebooks (nbval), browser
 test: setup lint html-noexec
-	$(BIN)/python -m pytest tests chapters --nbval --nbval-sanitize-with tests/sanitize.cfg \
-	  --nbval-current-env -p no:cacheprovider
+	INFOFLOW_OFFLINE=1 $(BIN)/python -m pytest tests chapters -m "not slow" --nbval \
+	  --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env -p no:cacheprovider
 
-## make bench: peer benchmarks (not part of make test)
+## make bench: peer benchmarks, then the slow calibration tests (coverage and power; not part of make test)
 bench: setup
 	$(BIN)/python -m benchmarks.run
+	INFOFLOW_OFFLINE=1 $(BIN)/python -m pytest tests -m slow -p no:cacheprovider
 
 clean:
 	rm -rf _build

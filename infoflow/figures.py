@@ -138,9 +138,12 @@ def save_figure(fig: plt.Figure, label: str, *, title: str, caption: str, alt: s
         chapter=label.split("-")[1], svg=svg_path.name, png=png_path.name,
         data=data_hashes(tuple(data)), package_version=__version__, source=source_notebook(label),
     )
-    atomic_write_bytes(svg_path, _svg_bytes(fig))
-    atomic_write_bytes(png_path, _png_bytes(fig))
-    atomic_write_text(meta_path, json.dumps(asdict(record), indent=2, sort_keys=True) + "\n")
+    # render everything first, so a failure leaves no file of the set behind
+    svg, png = _svg_bytes(fig), _png_bytes(fig)
+    meta = json.dumps(asdict(record), indent=2, sort_keys=True) + "\n"
+    atomic_write_bytes(svg_path, svg)
+    atomic_write_bytes(png_path, png)
+    atomic_write_text(meta_path, meta)
     plt.close(fig)
     return record
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from infoflow.claims import NOT_YET, status
+from infoflow.claims import NOT_YET, rule_status, status
 from infoflow.figures import FigureRecord
 
 #: sphinx-design badge colour per verdict
@@ -43,21 +43,38 @@ def markdown_table(df: pd.DataFrame) -> str:
     return "\n".join([head, rule, *body]) + "\n"
 
 
-def verdict_table(results: pd.DataFrame, ledger: pd.DataFrame | None = None, rules: bool = True) -> str:
-    """Render check results as a table: the rule stated before the result, the verdict, the evidence kind.
+def _rule_and_result(rule: str, observed: str, reason: str) -> str:
+    """One cell: the rule stated before the result, then what was observed (or why nothing could be)."""
+    if rule_status(rule) != "computed":
+        return f"*No verdict can be computed:* {reason}" + (f" *Context:* {observed}" if observed else "")
+    parts = [f"*Rule:* {rule}"]
+    if observed:
+        parts.append(f"*Observed:* {observed}")
+    if reason == NOT_YET:
+        parts.append("*Not yet checked.*")
+    elif reason:
+        parts.append(f"*Undecided:* {reason}")
+    return " ".join(parts)
 
-    With ``ledger`` the claim's quote is shown too; ``rules=False`` leaves out the rule column.
+
+def verdict_table(results: pd.DataFrame, ledger: pd.DataFrame | None = None) -> str:
+    """Render check results: the verdict beside its rule (stated before the result) and the evidence.
+
+    Each row shows the claim (with its quote when ``ledger`` is given), the verdict, the rule followed
+    by what was observed (or the reason no verdict is computed), and the evidence kind with a link to
+    where the evidence is shown.
     """
     df = results.copy()
     if ledger is not None:
         df = df.merge(ledger[["claim_id", "quote"]], on="claim_id", how="left")
     df["verdict"] = status(df).map(verdict_badge)
-    df["shown in"] = df["shown_in"].map(evidence_link)
-    df["observed / reason"] = [
-        o if o and not r else (f"{o} ({r})" if o else r) for o, r in zip(df["observed"], df["reason"])]
-    cols = ["claim_id"] + (["quote"] if "quote" in df else []) + ["stated"] + (["rule"] if rules else []) + [
-        "verdict", "observed / reason", "evidence", "shown in"]
-    return markdown_table(df[cols].rename(columns={"claim_id": "claim", "evidence": "evidence kind"}))
+    df["rule, then result"] = [_rule_and_result(r, o, why)
+                               for r, o, why in zip(df["rule"], df["observed"], df["reason"])]
+    df["evidence"] = [kind + (f"; {evidence_link(where)}" if where else "")
+                      for kind, where in zip(df["evidence"], df["shown_in"])]
+    cols = ["claim_id"] + (["quote"] if "quote" in df else []) + ["stated", "verdict", "rule, then result",
+                                                                  "evidence"]
+    return markdown_table(df[cols].rename(columns={"claim_id": "claim"}))
 
 
 def figure_entry(record: FigureRecord) -> str:

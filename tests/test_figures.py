@@ -79,7 +79,6 @@ def test_failed_write_leaves_no_partial_file(tmp_path, monkeypatch):
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(figures, "_png_bytes", boom)
-    with pytest.raises(RuntimeError):
+    with pytest.raises(RuntimeError, match="disk full"):
         _save(tmp_path)
-    leftovers = [p.name for p in tmp_path.iterdir() if p.suffix != ".svg"]
-    assert leftovers == []
+    assert [p.name for p in tmp_path.iterdir()] == []

@@ -12,6 +12,7 @@ from infoflow.checks.common import (
     ranked_first,
     reshare_delays,
     reshare_depths,
+    three_way,
 )
 from infoflow.claims import Evidence, Verdict, check, claim, pending, untestable
 
@@ -49,16 +50,19 @@ def registered_exceeds_active(ev: Evidence) -> Verdict:
 
 def _penetration_2013() -> dict:
     return {"mau": figure("tencent_mau", "wechat_mau", "2Q13"),
-            "mobile": figure("cnnic_internet_users", "mobile_internet_users", "Jun 2013")}
+            "mobile": figure("cnnic_internet_users", "mobile_internet_users", "Jun 2013"),
+            "lower": None}
 
 
 @check("C2.04", gather=_penetration_2013, counterfactual={"mau": 200.0})
 def high_penetration(ev: Evidence) -> Verdict:
     """Tencent MAU over CNNIC mobile internet users (June 2013): an upper bound on WeChat penetration."""
-    ratio = ev["mau"] / ev["mobile"]
+    upper = ev["mau"] / ev["mobile"]
+    lower = ev["lower"]  # no lower bound is published for 2013
     observed = (f"{ev['mau']:g} million MAU (2Q13) over {ev['mobile']:g} million mobile internet users (Jun 2013) = "
-                f"{100 * ratio:.1f}% (an upper bound: accounts, not people)")
-    return judged("C2.04", ratio > 0.5, observed, "ch02-all-claims", {"ratio": ratio})
+                f"{100 * upper:.1f}%, an upper bound (accounts, not people); no lower bound is published")
+    return three_way("C2.04", lower is not None and lower > 0.5, upper <= 0.5, observed, "ch02-all-claims",
+                     "the upper bound exceeds 50% and no lower bound shows a majority", {"upper": upper})
 
 
 def _delays() -> dict:
