@@ -25,6 +25,8 @@ def _cell(text: object) -> str:
 
 def verdict_badge(verdict: str) -> str:
     """Return a coloured MyST badge for a verdict (or for a check not yet written)."""
+    if verdict not in BADGE:
+        raise ValueError(f"no badge for verdict {verdict!r}. Fix: use one of {', '.join(BADGE)}")
     return f"{{bdg-{BADGE[verdict]}}}`{verdict}`"
 
 
