@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import re
 import shutil
 import tarfile
 from pathlib import Path
@@ -147,7 +148,7 @@ def test_figure_details_follow_sources():
 def test_missing_file_offline_names_url_and_place(nowhere, monkeypatch, how):
     if how == "env":
         monkeypatch.setenv("INFOFLOW_OFFLINE", "1")
-    with pytest.raises(data.DataError) as err:
+    with pytest.raises(data.DataError, match="downloads are off") as err:
         data.resolve(RHYTHM, download=False if how == "argument" else None)
     msg = str(err.value)
     assert RHYTHM in msg and _entry(RHYTHM)["url"] in msg
@@ -200,7 +201,7 @@ def test_wrong_hash_is_refused_and_nothing_is_written(tmp_path, monkeypatch):
     altered[-3] = ord("9") if altered[-3] != ord("9") else ord("8")
     target.write_bytes(bytes(altered))
     monkeypatch.setenv("INFOFLOW_DATA_DIR", str(tmp_path))
-    with pytest.raises(data.DataError) as err:
+    with pytest.raises(data.DataError, match="hash mismatch") as err:
         data.load_weekly_rhythm()  # the good copy in ../shared/data is NOT silently used instead
     msg = str(err.value)
     assert str(target) in msg and "hash mismatch" in msg and "re-download" in msg
@@ -310,7 +311,7 @@ def test_malformed_figure_row_names_the_line(tmp_path, line, change, expect):
     path = tmp_path / "tencent_mau.csv"
     with path.open("w", newline="") as fh:
         csv.writer(fh, lineterminator="\n").writerows(rows)
-    with pytest.raises(data.DataError) as err:
+    with pytest.raises(data.DataError, match=re.escape(expect)) as err:
         data.parse_figures(path)
     msg = str(err.value)
     assert f"tencent_mau.csv line {line}:" in msg and expect in msg and "Fix: correct that line" in msg

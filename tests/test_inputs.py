@@ -55,7 +55,7 @@ def test_malformed_seismic_rows_name_the_row(tmp_path, monkeypatch, frame, where
 
     monkeypatch.setattr(data, "_parse_rda", lambda path: None)
     monkeypatch.setattr(rdata.conversion, "convert", lambda parsed: {"tweet": frame})
-    with pytest.raises(data.DataError) as err:
+    with pytest.raises(data.DataError, match=problem) as err:
         data.parse_seismic_tweet(tmp_path / "tweet.rda")
     msg = str(err.value)
     assert "tweet.rda" in msg and where in msg and problem in msg and "Fix" in msg
