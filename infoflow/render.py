@@ -13,7 +13,7 @@ BADGE = {
     "consistent": "info",
     "contradicted": "danger",
     "corrected": "warning",
-    "unverified": "secondary",
+    "unverified": "primary",
     "not testable": "muted",
     NOT_YET: "light",
 }
@@ -77,6 +77,20 @@ def verdict_table(results: pd.DataFrame, ledger: pd.DataFrame | None = None) -> 
     cols = ["claim_id"] + (["quote"] if "quote" in df else []) + ["stated", "verdict", "rule, then result",
                                                                   "evidence"]
     return markdown_table(df[cols].rename(columns={"claim_id": "claim"}))
+
+
+def ledger_table(results: pd.DataFrame, ledger: pd.DataFrame) -> str:
+    """The full ledger as a filterable table: :func:`verdict_table` inside a ``claims-ledger`` container.
+
+    The book's ``ledger-filter.js`` adds chapter, verdict, evidence-kind and text filters, sorting, and
+    an anchor ``#claim-C1-03`` per row.
+    """
+    return "```{container} claims-ledger\n" + verdict_table(results, ledger) + "```\n"
+
+
+def ledger_link(claim_id: str) -> str:
+    """An HTML link from a chapter page to the claim's row of the ledger appendix."""
+    return f'<a href="a1_claims_ledger.html#claim-{claim_id.replace(".", "-")}">{claim_id}</a>'
 
 
 def figure_entry(record: FigureRecord) -> str:

@@ -7,6 +7,8 @@
   kept once, since a second ``const`` declaration is a script error.
 * On a first visit the theme's stored colour mode is empty, which pydata-sphinx-theme reports as
   an error; a small script stores the default ("auto") before the theme reads it.
+* The claims ledger is filtered and sorted in the browser by a small script of the book's own
+  (``infoflow/static/ledger-filter.js``), served with the pages, so it works offline.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sphinx.application import Sphinx
 from sphinx.util.fileutil import copy_asset
 
 MATHJAX_ENTRY = "mathjax/tex-chtml.js"
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def mathjax_dir() -> Path:
@@ -34,6 +37,7 @@ def mathjax_dir() -> Path:
 
 def _set_path(app: Sphinx, config) -> None:
     config.mathjax_path = MATHJAX_ENTRY
+    config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
 def _copy(app: Sphinx, exc: Exception | None) -> None:
@@ -68,4 +72,6 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _copy)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.add_js_file(None, body=MODE_SCRIPT, priority=100)
+    app.add_js_file("ledger-filter.js")
+    app.add_css_file("ledger-filter.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -135,3 +135,49 @@ def test_figure_index_links_resolve(browser, server):
         assert errors == []
     finally:
         page.close()
+
+
+def test_ledger_filters_match_the_ledger(browser, server):
+    """The ledger appendix filters by chapter, verdict, evidence kind and text; counts match the ledger."""
+    from infoflow import claims
+
+    results = claims.run_all()
+    status = claims.status(results)
+    page, _, errors = _open(browser, f"{server}/chapters/a1_claims_ledger.html")
+    try:
+        def count() -> tuple[int, int]:
+            shown, total = page.inner_text(".claims-ledger-count").split(" claims")[0].split(" of ")
+            visible = page.locator("div.claims-ledger tbody tr:not([hidden])").count()
+            assert visible == int(shown)
+            return int(shown), int(total)
+
+        assert count() == (len(results), len(results))
+        page.select_option("select[aria-label=Chapter]", "Chapter 3")
+        assert count()[0] == int(results["claim_id"].str.startswith("C3.").sum())
+        page.select_option("select[aria-label=Chapter]", "")
+        page.select_option("select[aria-label=Verdict]", "unverified")
+        assert count()[0] == int((status == "unverified").sum()) > 0
+        page.select_option("select[aria-label=Verdict]", "")
+        page.select_option("select[aria-label=Evidence]", "proxy data")
+        assert count()[0] == int((results["evidence"] == "proxy data").sum()) > 0
+        page.select_option("select[aria-label=Evidence]", "")
+        page.fill("input[aria-label='Search claims']", "QuestMobile")
+        shown = count()[0]
+        assert 0 < shown < len(results)
+        assert all("questmobile" in t.lower()
+                   for t in page.locator("div.claims-ledger tbody tr:not([hidden])").all_inner_texts())
+        assert errors == []
+    finally:
+        page.close()
+
+
+def test_chapter_claim_links_open_their_ledger_row(browser, server):
+    page, _, errors = _open(browser, f"{server}/chapters/01_information_crisis.html")
+    try:
+        page.click("a[href='a1_claims_ledger.html#claim-C1-11']")
+        page.wait_for_load_state("load")
+        row = page.locator("#claim-C1-11")
+        assert row.is_visible() and row.inner_text().startswith("C1.11")
+        assert errors == []
+    finally:
+        page.close()

@@ -189,7 +189,7 @@ def test_markdown_table_escapes_pipes_and_newlines():
 
 
 def test_verdict_badge_refuses_an_unknown_verdict():
-    assert render.verdict_badge("unverified") == "{bdg-secondary}`unverified`"
+    assert render.verdict_badge("unverified") == "{bdg-primary}`unverified`"
     with pytest.raises(ValueError, match=r"no badge for verdict 'confirmed'\. Fix"):
         render.verdict_badge("confirmed")
 
