@@ -1,4 +1,12 @@
-"""Attention decay laws and log-normal sizes: parameter recovery, half-lives, bad input."""
+"""Attention decay laws and log-normal sizes: calibrated recovery, interval coverage, half-lives, bad input.
+
+Recovery tolerances are in standard errors: ``|estimate - truth| <= Z * SE`` for every parameter,
+``Z = 4`` (``Z_RECOVERY``), SE the fit's own.  Each recovery test was run over many seeds in a
+scratch script; its docstring gives the share of seeds for which it fails.  Coverage tests repeat
+simulate-and-fit ``R`` times and accept the number of 95% intervals (``FitResult.ci``) covering the
+truth when it lies in the central 99.9% binomial range around ``0.95 R``; the ``slow`` versions run
+in ``make bench``.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ import math
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from infoflow.decay import (
     DECAY_MODELS,
@@ -19,12 +28,45 @@ from infoflow.decay import (
     half_life,
     share_reached,
 )
-from infoflow.fitting import compare
+from infoflow.fitting import FitResult, compare
 
 T_WINDOW = 20.0  # observation window: events after it are never seen (truncation)
+Z_RECOVERY = 4.0  # recovery tolerance, in standard errors of the fit
+COVERAGE_ACCEPT = 0.999  # central binomial range accepted for a coverage count
 
 
-def _draw(model: str, params: dict[str, float], n: int, rng: np.random.Generator) -> np.ndarray:
+def _within(fit: FitResult, truth: dict[str, float], z: float = Z_RECOVERY) -> None:
+    """Every true parameter lies within ``z`` of the fit's own standard errors of its estimate."""
+    for k, v in truth.items():
+        est, se = fit.params[k], fit.se[k]
+        assert np.isfinite(se) and se > 0, f"{fit.model}: no standard error for {k} ({se})"
+        assert abs(est - v) <= z * se, (f"{fit.model}: {k}={est:.6g} is {abs(est - v) / se:.1f} SE from the "
+                                        f"truth {v} (tolerance {z} SE, SE={se:.3g})")
+
+
+def _coverage_range(reps: int, level: float = 0.95) -> tuple[int, int]:
+    """Central ``COVERAGE_ACCEPT`` range of Binomial(reps, level): the accepted numbers of covering intervals."""
+    tail = (1.0 - COVERAGE_ACCEPT) / 2.0
+    return int(stats.binom.ppf(tail, reps, level)), int(stats.binom.isf(tail, reps, level))
+
+
+def _assert_coverage(case, reps: int, first_seed: int) -> dict[str, int]:
+    """Simulate and fit ``reps`` times; every parameter's interval must cover at a rate consistent with 95%."""
+    covered: dict[str, int] = {}
+    for seed in range(first_seed, first_seed + reps):
+        fit, truth = case(seed)
+        assert fit.level == 0.95
+        for k, v in truth.items():
+            lo, hi = fit.ci[k]
+            covered[k] = covered.get(k, 0) + bool(lo <= v <= hi)
+    lo, hi = _coverage_range(reps)
+    outside = {k: f"{c}/{reps} = {c / reps:.3f}" for k, c in covered.items() if not lo <= c <= hi}
+    assert not outside, f"{fit.model}: coverage outside [{lo}, {hi}] of {reps} (99.9% binomial range): {outside}"
+    return covered
+
+
+def _draw(model: str, params: dict[str, float], n: int, rng: np.random.Generator,
+          window: float = T_WINDOW) -> np.ndarray:
     """Draw ages by inverting the survival function, then keep those inside the window."""
     u = rng.random(n)
     if model == "exponential":
@@ -33,7 +75,7 @@ def _draw(model: str, params: dict[str, float], n: int, rng: np.random.Generator
         s = params["c"] * (u ** (-1.0 / params["alpha"]) - 1.0)
     else:
         s = params["scale"] * (-np.log(u)) ** (1.0 / params["shape"])
-    return np.sort(s[s <= T_WINDOW])
+    return np.sort(s[s <= window])
 
 
 CASES = [
@@ -41,30 +83,77 @@ CASES = [
     ("power law", {"alpha": 1.5, "c": 3.0}, fit_powerlaw_decay),
     ("stretched exponential", {"scale": 5.0, "shape": 0.6}, fit_stretched_exponential_decay),
 ]
+_LAWS = {model: (truth, fitter) for model, truth, fitter in CASES}
 
 
-@pytest.mark.parametrize(("model", "truth", "fitter"), CASES)
-def test_decay_laws_recover_parameters_under_truncation(model, truth, fitter):
-    # Recovery: 3,000 draws, truncated at the window end, events shifted to start at t0 = 100.
-    # Tolerance: 10% for the exponential and Weibull parameters, 25% for the Lomax pair (they trade off).
-    rng = np.random.default_rng(21)
-    times = 100.0 + _draw(model, truth, 3000, rng)
-    fit = fitter(times, t0=100.0, T=100.0 + T_WINDOW)
-    assert fit.converged and fit.params["t0"] == 100.0 and fit.k == len(truth)
-    for k, v in truth.items():
-        assert fit.params[k] == pytest.approx(v, rel=0.25 if model == "power law" else 0.10)
-        lo, hi = fit.ci[k]
-        assert lo <= v <= hi, f"true {k}={v} outside ({lo}, {hi})"
-    # the truncation matters: ignoring it biases the exponential rate upwards
-    if model == "exponential":
-        naive = fit_exponential_decay(times, t0=100.0)
-        assert naive.params["rate"] > fit.params["rate"]
+def _decay_case(model: str, n: int = 3000):
+    truth, fitter = _LAWS[model]
+
+    def case(seed: int) -> tuple[FitResult, dict[str, float]]:
+        """``n`` draws, truncated at the window end, events shifted to start at t0 = 100."""
+        times = 100.0 + _draw(model, truth, n, np.random.default_rng(seed))
+        return fitter(times, t0=100.0, T=100.0 + T_WINDOW), truth
+
+    return case
 
 
+@pytest.mark.parametrize("seed", [21])
+@pytest.mark.parametrize("model", DECAY_MODELS)
+def test_decay_laws_recover_parameters_under_truncation(model, seed):
+    """Every parameter within 4 SE.  Measured over 1,000 seeds: exponential fails for 0 (0.0%), power
+    law for 2 (0.2%), stretched exponential for 1 (0.1%)."""
+    fit, truth = _decay_case(model)(seed)
+    assert fit.params["t0"] == 100.0 and fit.k == len(truth) and fit.extra["T"] == 100.0 + T_WINDOW
+    _within(fit, truth)
+
+
+@pytest.mark.parametrize("seed", [25])
+def test_ignoring_truncation_biases_the_exponential_rate(seed):
+    """A short window (W = 2, a 63% share of the activity seen): the truncated fit recovers the rate
+    within 4 SE, the naive one (T=None) is more than 10 SE too high.  Measured: fails for 0 of 1,000 seeds."""
+    truth = {"rate": 0.5}
+    times = _draw("exponential", truth, 3000, np.random.default_rng(seed), window=2.0)
+    fit = fit_exponential_decay(times, T=2.0)
+    naive = fit_exponential_decay(times)
+    _within(fit, truth)
+    assert naive.params["rate"] > truth["rate"] + 10 * naive.se["rate"]
+    # the untruncated MLE is the reciprocal mean age
+    assert naive.params["rate"] == pytest.approx(1.0 / times.mean(), rel=1e-6)
+
+
+# fast repetitions per law (each fit of 3,000 draws takes ~10 ms for the exponential, ~100 ms for the others)
+_FAST_REPS = {"exponential": 100, "power law": 60, "stretched exponential": 60}
+
+
+@pytest.mark.parametrize(
+    ("model", "reps"),
+    [pytest.param(m, r, id=f"{m}-R{r}") for m, r in _FAST_REPS.items()]
+    + [pytest.param(m, 500, id=f"{m}-R500", marks=pytest.mark.slow) for m in DECAY_MODELS],
+)
+def test_decay_intervals_cover_at_the_nominal_rate(model, reps):
+    """Coverage of the 95% Wald intervals (log scale) under truncation, 3,000 draws per fit.
+
+    Accepted counts: R = 60: 50-60; R = 100: 87-100; R = 500: 458-489.  Measured over 1,400
+    repetitions: rate 0.959; alpha 0.950, c 0.947; scale 0.951, shape 0.951.
+    """
+    _assert_coverage(_decay_case(model), reps, first_seed=10_000 if reps < 500 else 20_000)
+
+
+@pytest.mark.xfail(strict=True, reason="fit_mle keeps the start with the lowest objective even when it only "
+                   "beats the others by rounding: a Nelder-Mead run that hit maxiter (fatol=1e-12 cannot be met "
+                   "at logL ~ 6e3) wins by 1 ulp and the fit reports converged=False at the optimum; seen for "
+                   "0.4% of power-law and 0.4% of stretched-exponential fits of 3,000 draws")
+def test_decay_fit_at_the_optimum_reports_convergence():
+    fit, truth = _decay_case("power law")(48)
+    _within(fit, truth)  # the estimate is fine ...
+    assert fit.converged, fit.extra["message"]  # ... but the flag says otherwise
+
+
+@pytest.mark.parametrize("seed", [22])
 @pytest.mark.parametrize(("model", "truth"), [(m, t) for m, t, _ in CASES[1:]])
-def test_comparison_picks_the_generating_law(model, truth):
-    rng = np.random.default_rng(22)
-    times = _draw(model, truth, 3000, rng)
+def test_comparison_picks_the_generating_law(model, truth, seed):
+    """AIC ranks the generating law first, the runner-up more than 10 behind.  Measured: fails for 0 of 500 seeds."""
+    times = _draw(model, truth, 3000, np.random.default_rng(seed))
     table = compare(fit_decay_models(times, T=T_WINDOW))
     assert table.loc[0, "model"] == f"{model} decay"
     assert table.loc[1, "delta_aic"] > 10
@@ -83,30 +172,52 @@ def test_half_life_is_where_half_of_the_activity_is_reached(model, truth):
         assert h == pytest.approx(math.log(2) / fit.params["rate"])
 
 
-def test_lognormal_sizes_recover_parameters():
-    # Recovery: 2,000 log-normal sizes; tolerance 5%; exact intervals must cover the truth.
-    rng = np.random.default_rng(24)
-    fit = fit_lognormal_sizes(rng.lognormal(2.0, 1.2, 2000))
-    for k, v in {"mu": 2.0, "sigma": 1.2}.items():
-        assert fit.params[k] == pytest.approx(v, rel=0.05)
-        assert fit.ci[k][0] <= v <= fit.ci[k][1]
+# ------------------------------------------------------------------------------------- log-normal
+
+LOGNORMAL = {"mu": 2.0, "sigma": 1.2}
+
+
+def _lognormal_case(seed: int, n: int = 2000) -> tuple[FitResult, dict[str, float]]:
+    return fit_lognormal_sizes(np.random.default_rng(seed).lognormal(2.0, 1.2, n)), LOGNORMAL
+
+
+@pytest.mark.parametrize("seed", [24])
+def test_lognormal_sizes_recover_parameters(seed):
+    """mu and sigma within 4 SE (closed form: SE sigma / sqrt(n) and sigma / sqrt(2 n)).  Measured: fails for
+    3 of 10,000 seeds (0.03%)."""
+    fit, truth = _lognormal_case(seed)
+    _within(fit, truth)
+    assert fit.se["mu"] == pytest.approx(fit.params["sigma"] / math.sqrt(2000))
     assert fit.predict(math.exp(fit.params["mu"])) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("reps", [pytest.param(500, id="R500"), pytest.param(5000, id="R5000", marks=pytest.mark.slow)])
+def test_lognormal_exact_intervals_cover_at_the_nominal_rate(reps):
+    """The t (mu) and chi-square (sigma) intervals are exact: coverage 0.95 for any n (here n = 20).
+
+    R = 500: accept 458-489; R = 5,000: accept 4,702-4,796.  Measured over 20,000 repetitions: mu 0.951,
+    sigma 0.950.
+    """
+    _assert_coverage(lambda seed: _lognormal_case(seed, n=20), reps, first_seed=30_000 if reps < 5000 else 40_000)
+
+
+# -------------------------------------------------------------------------------------- bad input
 
 
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: fit_exponential_decay([]), "empty"),
-        (lambda: fit_powerlaw_decay([3.0, 1.0, 2.0]), "not sorted"),
-        (lambda: fit_stretched_exponential_decay([0.0, 1.0, 2.0, 3.0]), "at or before t0"),
-        (lambda: fit_exponential_decay([1.0, 2.0, 30.0], T=20.0), "after the end of observation"),
-        (lambda: fit_exponential_decay([1.0, np.inf]), "finite"),
-        (lambda: fit_decay("hyperbolic", [1.0, 2.0, 3.0]), "unknown decay model"),
-        (lambda: fit_powerlaw_decay([1.0, 2.0]), "cannot identify"),
+        (lambda: fit_exponential_decay([]), "event times are empty"),
+        (lambda: fit_powerlaw_decay([3.0, 1.0, 2.0]), "event times are not sorted"),
+        (lambda: fit_stretched_exponential_decay([0.0, 1.0, 2.0, 3.0]), "1 event time.* at or before t0=0.0"),
+        (lambda: fit_exponential_decay([1.0, 2.0, 30.0], T=20.0), "after the end of observation T=20.0"),
+        (lambda: fit_exponential_decay([1.0, np.inf]), "event times must be finite"),
+        (lambda: fit_decay("hyperbolic", [1.0, 2.0, 3.0]), "unknown decay model 'hyperbolic'"),
+        (lambda: fit_powerlaw_decay([1.0, 2.0]), "2 events cannot identify 2 parameters"),
         (lambda: decay_survival("exponential", 1.0, rate=-1.0), "rate must be positive"),
         (lambda: decay_survival("power law", 1.0, alpha=1.0), "needs parameters c"),
-        (lambda: fit_lognormal_sizes([]), "empty"),
-        (lambda: fit_lognormal_sizes([3.0, 0.0, 5.0]), "positive"),
+        (lambda: fit_lognormal_sizes([]), "sizes are empty"),
+        (lambda: fit_lognormal_sizes([3.0, 0.0, 5.0]), "sizes must be positive for a log-normal; element 1"),
         (lambda: fit_lognormal_sizes([4.0, 4.0, 4.0]), "all sizes are equal"),
     ],
 )
@@ -116,6 +227,6 @@ def test_bad_input_raises_a_clear_error(call, message):
 
 
 def test_half_life_refuses_a_fit_that_is_not_a_decay_law():
-    with pytest.raises(ValueError, match="not a decay fit"):
+    with pytest.raises(ValueError, match="log-normal sizes is not a decay fit"):
         half_life(fit_lognormal_sizes([1.0, 2.0, 3.0]))
     assert set(DECAY_MODELS) == {"exponential", "power law", "stretched exponential"}
