@@ -45,7 +45,7 @@ def _within(fit: FitResult, truth: dict[str, float], z: float = Z_RECOVERY) -> N
 
 
 def _coverage_range(reps: int, level: float = 0.95) -> tuple[int, int]:
-    """Central ``COVERAGE_ACCEPT`` range of Binomial(reps, level): the accepted numbers of covering intervals."""
+    """Central ``COVERAGE_ACCEPT`` range of Binomial(reps, level): accepted counts of covering intervals."""
     tail = (1.0 - COVERAGE_ACCEPT) / 2.0
     return int(stats.binom.ppf(tail, reps, level)), int(stats.binom.isf(tail, reps, level))
 
@@ -219,7 +219,7 @@ def test_branching_r_bad_input():
 
 
 def test_every_twitter16_tree_builds():
-    """Every Twitter16 tree builds (a missing or corrupt archive fails here with the data registry's message)."""
+    """Every Twitter16 tree builds (a missing or corrupt archive fails here, with the registry's message)."""
     trees = data.load_twitter_trees("twitter16").trees
     cascades = [Cascade.from_twitter(df) for df in trees.values()]
     assert len(cascades) == 818
@@ -230,7 +230,7 @@ def test_every_twitter16_tree_builds():
 
 
 def test_every_deephawkes_sample_cascade_builds():
-    """Every DeepHawkes sample cascade builds (a missing or corrupt file fails here with the registry's message)."""
+    """Every DeepHawkes cascade builds (a missing or corrupt file fails here, with the registry's message)."""
     df = data.load_deephawkes()
     assert len(df) == 30
     for row in df.itertuples():
@@ -240,25 +240,28 @@ def test_every_deephawkes_sample_cascade_builds():
 
 
 def test_a_missing_data_file_fails_the_real_data_test(tmp_path, monkeypatch):
-    """With the file in none of the search directories and downloads off, the real-data test fails (not skips)."""
+    """With the file in no search directory and downloads off, the real-data test fails (never skips)."""
     monkeypatch.setattr(data, "SHARED_DIR", tmp_path / "no-shared-data")
     monkeypatch.setattr(data, "cache_dir", lambda: tmp_path / "no-cache")
     monkeypatch.delenv("INFOFLOW_DATA_DIR", raising=False)
     monkeypatch.setenv("INFOFLOW_OFFLINE", "1")
     try:
-        with pytest.raises(data.DataError, match=r"deephawkes_weibo_sample\.txt was not found and downloads are off"):
+        message = r"deephawkes_weibo_sample\.txt was not found and downloads are off"
+        with pytest.raises(data.DataError, match=message):
             test_every_deephawkes_sample_cascade_builds()
     except pytest.skip.Exception:
         pytest.fail("a missing data file was turned into a skip")
 
 
 NEGBIN = {"R": 0.3, "k": 0.5}
+NEGBIN_CHAPTER = {"R": 0.25, "k": 0.07}  # close to the Twitter15/16 fit of chapter 1 (R 0.25, k 0.07)
 
 
-def _negbin_case(seed: int, n: int = 5000) -> tuple[FitResult, FitResult, np.ndarray]:
-    """``n`` negative-binomial offspring counts (R = 0.3, k = 0.5: variance 0.48, 1.6 times the mean)."""
+def _negbin_case(seed: int, n: int = 5000, truth: dict[str, float] = NEGBIN
+                 ) -> tuple[FitResult, FitResult, np.ndarray]:
+    """``n`` negative-binomial offspring counts (default R = 0.3, k = 0.5: variance 1.6 times the mean)."""
     rng = np.random.default_rng(seed)
-    y = rng.negative_binomial(NEGBIN["k"], NEGBIN["k"] / (NEGBIN["k"] + NEGBIN["R"]), size=n)
+    y = rng.negative_binomial(truth["k"], truth["k"] / (truth["k"] + truth["R"]), size=n)
     poisson, negbin = fit_offspring(y)
     return poisson, negbin, y
 
@@ -275,22 +278,45 @@ def test_offspring_fits_recover_mean_and_dispersion(seed):
     assert poisson.se["R"] == pytest.approx(np.sqrt(y.mean() / y.size), rel=1e-4)
 
 
-@pytest.mark.parametrize("reps", [pytest.param(60, id="R60"), pytest.param(500, id="R500", marks=pytest.mark.slow)])
-def test_negative_binomial_intervals_cover_at_the_nominal_rate(reps):
-    """Coverage of the 95% Wald intervals (log scale) of R and k, 5,000 counts per fit.
-
-    R = 60: accept 50-60; R = 500: accept 458-489.  Measured over 1,400 repetitions: R 0.961, k 0.944.
-    """
-    covered = dict.fromkeys(NEGBIN, 0)
-    first = 10_000 if reps < 500 else 20_000
+def _assert_negbin_coverage(truth: dict[str, float], n: int, reps: int, first: int) -> None:
+    covered = dict.fromkeys(truth, 0)
     for seed in range(first, first + reps):
-        _, negbin, _ = _negbin_case(seed)
-        for k, v in NEGBIN.items():
+        _, negbin, _ = _negbin_case(seed, n, truth)
+        for k, v in truth.items():
             covered[k] += negbin.ci[k][0] <= v <= negbin.ci[k][1]
     lo, hi = _coverage_range(reps)
     outside = {k: f"{c}/{reps}" for k, c in covered.items() if not lo <= c <= hi}
-    print(f"negative-binomial coverage over {reps}: {covered} (accept {lo}-{hi})")
+    print(f"negative-binomial {truth} coverage over {reps}: {covered} (accept {lo}-{hi})")
     assert not outside, f"negative-binomial coverage outside [{lo}, {hi}] of {reps}: {outside}"
+
+
+@pytest.mark.parametrize(
+    ("truth", "reps"),
+    [pytest.param(NEGBIN, 60, id="k0.5-R60"),
+     pytest.param(NEGBIN, 500, id="k0.5-R500", marks=pytest.mark.slow),
+     pytest.param(NEGBIN_CHAPTER, 500, id="k0.07-R500", marks=pytest.mark.slow)],
+)
+def test_negative_binomial_intervals_cover_at_the_nominal_rate(truth, reps):
+    """Coverage of the 95% Wald intervals (log scale) of R and k, 5,000 counts per fit.
+
+    R = 60: accept 50-60; R = 500: accept 458-489.  Measured: (R 0.3, k 0.5) over 1,400 repetitions
+    R 0.961, k 0.944; (R 0.25, k 0.07) over 100 repetitions R 0.96, k 0.96.
+    """
+    _assert_negbin_coverage(truth, 5000, reps, first=10_000 if reps < 500 else 20_000)
+
+
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="on Poisson data the negative-binomial k runs off towards infinity and stops "
+                   "just below 1e7, where nll_negbin switches to the Poisson likelihood; the kink there "
+                   "passes for an interior optimum: this sample gives k = 9.9e6 with a 95% interval "
+                   "6.8e6-1.4e7 and converged=True, an interval that excludes the Poisson (k = infinity) it "
+                   "was drawn from.  With weak overdispersion (R = 0.8, k = 20, 4,000 counts) ~5% of fits "
+                   "end there and the k interval covers 0.88 (300 fits)")
+def test_negative_binomial_fit_does_not_invent_a_dispersion_on_poisson_data():
+    _, negbin = fit_offspring(np.random.default_rng(0).poisson(0.8, size=4000))
+    boundary = negbin["k"] > 1e6  # numerically at k = infinity
+    spurious = boundary and negbin.converged and np.isfinite(negbin.ci["k"][1])
+    assert not spurious, (negbin["k"], negbin.ci["k"])
 
 
 # the largest likelihood-ratio gain of the negative binomial over the Poisson allowed on Poisson data: the
@@ -384,7 +410,8 @@ def test_reshare_r_interval_recovers_r_on_simulated_trees(seed):
     assert abs(r - 0.3) <= Z_RECOVERY * (hi - lo) / (2 * stats.norm.ppf(0.975))
 
 
-@pytest.mark.parametrize("reps", [pytest.param(100, id="R100"), pytest.param(500, id="R500", marks=pytest.mark.slow)])
+@pytest.mark.parametrize("reps", [pytest.param(100, id="R100"),
+                                  pytest.param(500, id="R500", marks=pytest.mark.slow)])
 def test_reshare_r_interval_covers_at_the_nominal_rate(reps):
     """Coverage of the cascade-bootstrap 95% interval (R = 100: accept 87-100; R = 500: accept 458-489).
 

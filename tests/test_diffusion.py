@@ -1,4 +1,4 @@
-"""Adoption curves: calibrated recovery, interval coverage, the Bass NLS/OLS cross-check, comparison, bad input.
+"""Adoption curves: calibrated recovery, interval coverage, Bass NLS/OLS cross-check, comparison, bad input.
 
 Recovery tolerances are in standard errors: a test passes when ``|estimate - truth| <= Z * SE`` for
 every parameter, with ``Z = 4`` (``Z_RECOVERY``) and the fit's own SE.  Each recovery test was run
@@ -43,13 +43,13 @@ def _within(fit: FitResult, truth: dict[str, float], z: float = Z_RECOVERY) -> N
 
 
 def _coverage_range(reps: int, level: float = 0.95) -> tuple[int, int]:
-    """Central ``COVERAGE_ACCEPT`` range of Binomial(reps, level): the accepted numbers of covering intervals."""
+    """Central ``COVERAGE_ACCEPT`` range of Binomial(reps, level): accepted counts of covering intervals."""
     tail = (1.0 - COVERAGE_ACCEPT) / 2.0
     return int(stats.binom.ppf(tail, reps, level)), int(stats.binom.isf(tail, reps, level))
 
 
 def _assert_coverage(case, reps: int, first_seed: int) -> dict[str, int]:
-    """Simulate and fit ``reps`` times; every parameter's interval must cover at a rate consistent with 95%."""
+    """Simulate and fit ``reps`` times; each parameter's interval must cover at a rate consistent with 95%."""
     covered: dict[str, int] = {}
     for seed in range(first_seed, first_seed + reps):
         fit, truth = case(seed)
@@ -60,7 +60,7 @@ def _assert_coverage(case, reps: int, first_seed: int) -> dict[str, int]:
     lo, hi = _coverage_range(reps)
     outside = {k: f"{c}/{reps} = {c / reps:.3f}" for k, c in covered.items() if not lo <= c <= hi}
     print(f"{fit.model} coverage over {reps}: {covered} (accept {lo}-{hi})")
-    assert not outside, f"{fit.model}: coverage outside [{lo}, {hi}] of {reps} (99.9% binomial range): {outside}"
+    assert not outside, f"{fit.model}: coverage outside [{lo}, {hi}] of {reps} (99.9% range): {outside}"
     return covered
 
 
@@ -187,7 +187,10 @@ def _sigmoid_case(name: str):
 @pytest.mark.parametrize("seed", [15])
 @pytest.mark.parametrize("name", list(SIGMOIDS))
 def test_sigmoid_curves_recover_parameters(name, seed):
-    """K, r, t_mid within 4 SE.  Measured: logistic fails for 1 of 1,000 seeds (0.1%), Gompertz 1 of 1,000 (0.1%)."""
+    """K, r, t_mid within 4 SE.
+
+    Measured: logistic fails for 1 of 1,000 seeds (0.1%), Gompertz for 1 of 1,000 (0.1%).
+    """
     fit, truth = _sigmoid_case(name)(seed)
     assert fit.converged and fit.model == name and fit.extra["at_bound"] == []
     _within(fit, truth)
@@ -195,7 +198,7 @@ def test_sigmoid_curves_recover_parameters(name, seed):
 
 @pytest.mark.parametrize("name", list(SIGMOIDS))
 def test_sigmoid_fits_do_not_depend_on_the_time_origin(name):
-    """Calendar years (t + 2011) give the same fit shifted: K, r and every SE unchanged, t_mid moved by 2011."""
+    """Calendar years (t + 2011) give the same fit shifted: K, r and the SEs unchanged, t_mid + 2011."""
     fitter = SIGMOIDS[name][0]
     fit, _ = _sigmoid_case(name)(16)
     t, y = fit.extra["t"], fit.extra["y"]
@@ -249,7 +252,7 @@ def _irsir_data(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
 
 @pytest.mark.parametrize("seed", [17])
 def test_irsir_recovers_parameters_from_uneven_observations(seed):
-    """N, beta, nu, i0, r0 within 4 SE from 60 uneven observations; irSIR beats the logistic by more than 50 AIC.
+    """N, beta, nu, i0, r0 within 4 SE from 60 uneven observations; irSIR beats the logistic by > 50 AIC.
 
     Measured: fails for 0 of 200 seeds.  With 30 observations the Jacobian SEs of nu and r0 are too small
     (standardised errors with SD 1.24 and 1.26, 95% intervals covering 0.90 and 0.92 over 200 fits) and
@@ -326,7 +329,8 @@ def test_bootstrap_standard_errors_match_the_jacobian_ones(seed):
         (lambda: fit_bass([], []), "no data points: t and y are empty"),
         (lambda: fit_logistic([1.0, 3.0, 2.0, 4.0, 5.0], [1, 2, 3, 4, 5]), "t must be strictly increasing"),
         (lambda: fit_gompertz([1.0, 2.0, 3.0], [1.0, 2.0]), r"t and y differ in length \(3 vs 2\)"),
-        (lambda: fit_logistic([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]), "3 data points cannot identify 3 free parameters"),
+        (lambda: fit_logistic([1.0, 2.0, 3.0], [1.0, 2.0, 3.0]),
+         "3 data points cannot identify 3 free parameters"),
         (lambda: fit_bass([1.0, 2.0, np.nan, 4.0, 5.0], [1, 2, 3, 4, 5]), "t and y must be finite; point 2"),
         (lambda: fit_bass([1.0, 2.0, 3.0, 4.0, 5.0], [1, 2, 3, 4, 5], t0=3.0), "after the first observation"),
         (lambda: fit_irsir(np.arange(8.0), [1, 2, 3, -4, 5, 6, 7, 8]), "active users must be non-negative"),

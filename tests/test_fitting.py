@@ -77,7 +77,8 @@ def test_fit_mle_normal_mean_and_sd_match_the_closed_form(with_gradient):
     assert abs(cov[0, 1]) < 1e-6 * math.sqrt(cov[0, 0] * cov[1, 1])  # mean and sd are orthogonal
     # intervals: mu on its own scale; sigma on the log scale (se of log sigma = 1 / sqrt(2 n)), mapped back
     z = stats.norm.ppf(0.975)
-    assert fit.ci["mu"] == pytest.approx((mu - z * sigma / math.sqrt(n), mu + z * sigma / math.sqrt(n)), rel=1e-6)
+    se_mu = sigma / math.sqrt(n)
+    assert fit.ci["mu"] == pytest.approx((mu - z * se_mu, mu + z * se_mu), rel=1e-6)
     half = z / math.sqrt(2 * n)
     assert fit.ci["sigma"] == pytest.approx((sigma * math.exp(-half), sigma * math.exp(half)), rel=1e-6)
     # likelihood and criteria
@@ -97,8 +98,8 @@ def test_fit_mle_with_a_fixed_parameter_counts_only_the_free_one():
     assert fit.params["mu"] == pytest.approx(x.mean(), rel=1e-6)
     assert fit.se["mu"] == pytest.approx(2.0 / math.sqrt(n), rel=1e-5)  # sigma / sqrt(n) with the known sigma
     z = stats.norm.ppf(0.95)  # level 0.9
-    assert fit.ci["mu"] == pytest.approx((x.mean() - z * 2.0 / math.sqrt(n), x.mean() + z * 2.0 / math.sqrt(n)),
-                                         rel=1e-6)
+    half = z * 2.0 / math.sqrt(n)
+    assert fit.ci["mu"] == pytest.approx((x.mean() - half, x.mean() + half), rel=1e-6)
     assert fit.level == 0.9
 
 
@@ -166,7 +167,8 @@ def test_fit_least_squares_with_a_fixed_slope_and_a_bound():
     assert fit.params["a"] == pytest.approx(resid.mean(), rel=1e-8)
     assert fit.se["a"] == pytest.approx(resid.std(ddof=1) / math.sqrt(n), rel=1e-6)  # s / sqrt(n), n - 1 dof
     # a bound the optimum wants to cross: the estimate stops on it and is flagged
-    capped = fit_least_squares("line, capped", _line, t, y, [{"a": 0.0, "b": 0.0}], bounds={"a": (-np.inf, 1.0)})
+    capped = fit_least_squares("line, capped", _line, t, y, [{"a": 0.0, "b": 0.0}],
+                               bounds={"a": (-np.inf, 1.0)})
     assert capped.params["a"] == pytest.approx(1.0) and capped.extra["at_bound"] == ["a"]
 
 
@@ -265,7 +267,8 @@ def test_wald_interval_without_a_standard_error_is_undefined():
 def test_information_criteria_and_gaussian_loglik():
     assert information_criteria(-10.0, 100, 3) == pytest.approx((26.0, 3 * math.log(100) + 20.0))
     r = np.array([0.5, -1.0, 2.0, 0.0])
-    assert gaussian_loglik(r) == pytest.approx(float(np.sum(stats.norm.logpdf(r, 0.0, math.sqrt(r @ r / r.size)))))
+    sigma = math.sqrt(r @ r / r.size)  # the profiled MLE
+    assert gaussian_loglik(r) == pytest.approx(float(np.sum(stats.norm.logpdf(r, 0.0, sigma))))
     assert np.isfinite(gaussian_loglik(np.zeros(5)))  # a perfect fit gets a floor, not inf
 
 
@@ -282,8 +285,8 @@ def test_fit_result_table_summary_and_lookup():
 
 # -------------------------------------------------------------------------------------- bad input
 
-_NOCURVE = FitResult(model="bare", params={"x": 1.0}, se={"x": 0.1}, ci={"x": (0.8, 1.2)}, loglik=-1.0, n=5, k=1,
-                     aic=4.0, bic=4.0, method="test", converged=True)
+_NOCURVE = FitResult(model="bare", params={"x": 1.0}, se={"x": 0.1}, ci={"x": (0.8, 1.2)}, loglik=-1.0,
+                     n=5, k=1, aic=4.0, bic=4.0, method="test", converged=True)
 _T5 = np.arange(5.0)
 
 
@@ -316,7 +319,8 @@ _T5 = np.arange(5.0)
         (lambda: _NOCURVE.predict(1.0), "the bare fit has no curve to evaluate"),
         (lambda: bootstrap_refit(_NOCURVE, lambda t, y: _NOCURVE), "needs a least-squares fit"),
         (lambda: compare([]), "no fits to compare"),
-        (lambda: compare([_NOCURVE, FitResult(**{**_NOCURVE.__dict__, "n": 6})]), "different numbers of observations"),
+        (lambda: compare([_NOCURVE, FitResult(**{**_NOCURVE.__dict__, "n": 6})]),
+         "different numbers of observations"),
     ],
 )
 def test_bad_input_raises_a_clear_error(call, message):
