@@ -16,6 +16,9 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from calibration import COVERAGE_ACCEPT, Z_RECOVERY
+from calibration import coverage_range as _coverage_range
+from calibration import within as _within
 from scipy import stats
 
 from infoflow import data
@@ -30,25 +33,6 @@ from infoflow.cascades import (
     simulate_galton_watson,
 )
 from infoflow.fitting import FitResult
-
-Z_RECOVERY = 4.0  # recovery tolerance, in standard errors of the fit
-COVERAGE_ACCEPT = 0.999  # central binomial range accepted for a coverage count
-
-
-def _within(fit: FitResult, truth: dict[str, float], z: float = Z_RECOVERY) -> None:
-    """Every true parameter lies within ``z`` of the fit's own standard errors of its estimate."""
-    for k, v in truth.items():
-        est, se = fit.params[k], fit.se[k]
-        assert np.isfinite(se) and se > 0, f"{fit.model}: no standard error for {k} ({se})"
-        assert abs(est - v) <= z * se, (f"{fit.model}: {k}={est:.6g} is {abs(est - v) / se:.1f} SE from the "
-                                        f"truth {v} (tolerance {z} SE, SE={se:.3g})")
-
-
-def _coverage_range(reps: int, level: float = 0.95) -> tuple[int, int]:
-    """Central ``COVERAGE_ACCEPT`` range of Binomial(reps, level): accepted counts of covering intervals."""
-    tail = (1.0 - COVERAGE_ACCEPT) / 2.0
-    return int(stats.binom.ppf(tail, reps, level)), int(stats.binom.isf(tail, reps, level))
-
 
 # root a; a -> b, c, d; b -> e, f; e -> g
 EDGES = [("a", "b", 1.0), ("a", "c", 2.0), ("b", "e", 3.0), ("a", "d", 2.5), ("b", "f", 4.0), ("e", "g", 9.0)]

@@ -16,6 +16,8 @@ import math
 
 import numpy as np
 import pytest
+from calibration import coverage_range as _coverage_range
+from calibration import within as _within
 from scipy import integrate, stats
 
 from infoflow import data
@@ -35,23 +37,6 @@ from infoflow.pointprocess import (
 )
 
 HAWKES = {"mu": 0.5, "n_star": 0.6, "beta": 2.0}
-Z_RECOVERY = 4.0  # recovery tolerance, in standard errors of the fit
-COVERAGE_ACCEPT = 0.999  # central binomial range accepted for a coverage count
-
-
-def _within(fit: FitResult, truth: dict[str, float], z: float = Z_RECOVERY) -> None:
-    """Every true parameter lies within ``z`` of the fit's own standard errors of its estimate."""
-    for k, v in truth.items():
-        est, se = fit.params[k], fit.se[k]
-        assert np.isfinite(se) and se > 0, f"{fit.model}: no standard error for {k} ({se})"
-        assert abs(est - v) <= z * se, (f"{fit.model}: {k}={est:.6g} is {abs(est - v) / se:.1f} SE from the "
-                                        f"truth {v} (tolerance {z} SE, SE={se:.3g})")
-
-
-def _coverage_range(reps: int, level: float = 0.95) -> tuple[int, int]:
-    """Central ``COVERAGE_ACCEPT`` range of Binomial(reps, level): accepted counts of covering intervals."""
-    tail = (1.0 - COVERAGE_ACCEPT) / 2.0
-    return int(stats.binom.ppf(tail, reps, level)), int(stats.binom.isf(tail, reps, level))
 
 
 def _hawkes_case(seed: int, T: float = 2000.0) -> tuple[np.ndarray, FitResult]:
