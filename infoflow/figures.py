@@ -62,9 +62,10 @@ class FigureRecord:
     source: str
 
     def cite_as(self) -> str:
-        """Return the figure's 'cite as' line."""
-        return (f"{BOOK_TITLE} (version {self.package_version}), figure {self.label}: "
-                f"{self.title}. {BOOK_URL}/figures/{self.label}.svg")
+        """Return the figure's 'cite as' line (book, version, label, stable URL of its anchor)."""
+        from infoflow import citation  # lazily: citation builds on this module
+
+        return citation.cite_as(self)
 
 
 def use_style() -> None:

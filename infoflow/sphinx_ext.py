@@ -9,17 +9,24 @@
   an error; a small script stores the default ("auto") before the theme reads it.
 * The claims ledger is filtered and sorted in the browser by a small script of the book's own
   (``infoflow/static/ledger-filter.js``), served with the pages, so it works offline.
+* Every figure is published at a stable address, ``figures/<label>.{svg,png,json}``, beside its
+  BibTeX and CSL-JSON citation files generated from its metadata (``infoflow.citation``).
+* The footer of every page names the book's version and links the PDF edition; a ``sitemap.xml``
+  lists every page at the book's public address.
 """
 
 from __future__ import annotations
 
+import shutil
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 from sphinx.application import Sphinx
 from sphinx.util.fileutil import copy_asset
 
 MATHJAX_ENTRY = "mathjax/tex-chtml.js"
+PDF_NAME = "wechat-information-flows.pdf"
 STATIC = Path(__file__).resolve().parent / "static"
 
 
@@ -40,9 +47,51 @@ def _set_path(app: Sphinx, config) -> None:
     config.html_static_path = [*config.html_static_path, str(STATIC)]
 
 
+def publish_figures(outdir: str | Path) -> list[str]:
+    """Copy every figure's SVG, PNG and metadata to ``outdir/figures`` and write its citation files."""
+    from infoflow import citation, figures
+
+    target = Path(outdir) / "figures"
+    target.mkdir(parents=True, exist_ok=True)
+    labels = []
+    for record in figures.load_records():
+        for name in (record.svg, record.png, f"{record.label}.json"):
+            shutil.copyfile(figures.FIGURES_DIR / name, target / name)
+        citation.write_citation_files(record, target)
+        labels.append(record.label)
+    return labels
+
+
+def write_sitemap(app: Sphinx) -> Path:
+    """Write ``sitemap.xml`` listing every page of the book at its public address."""
+    from infoflow.figures import BOOK_URL
+
+    urls = [f"{BOOK_URL}/{app.builder.get_target_uri(doc)}" for doc in sorted(app.env.found_docs)]
+    body = "".join(f"  <url><loc>{escape(u)}</loc></url>\n" for u in urls)
+    path = Path(app.outdir) / "sitemap.xml"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?>\n'
+                    '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+                    f"{body}</urlset>\n", encoding="utf-8")
+    return path
+
+
 def _copy(app: Sphinx, exc: Exception | None) -> None:
     if exc is None and app.builder.format == "html":
         copy_asset(str(mathjax_dir()), str(Path(app.outdir) / "_static" / "mathjax"))
+        publish_figures(app.outdir)
+        if app.builder.name == "html":
+            write_sitemap(app)
+
+
+def _footer(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    from infoflow import __version__
+
+    pdf = context["pathto"](PDF_NAME, 1)
+    context["theme_extra_footer"] = (
+        (context.get("theme_extra_footer") or "")
+        + f'<p class="book-edition">Version {__version__} · <a href="{pdf}">PDF edition</a> · '
+        f'<a href="{context["pathto"]("CHANGELOG")}">changes</a></p>'
+    )
 
 
 MODE_SCRIPT = (
@@ -71,7 +120,9 @@ def setup(app: Sphinx) -> dict:
     app.connect("config-inited", _set_path)
     app.connect("build-finished", _copy)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("html-page-context", _footer)
     app.add_js_file(None, body=MODE_SCRIPT, priority=100)
     app.add_js_file("ledger-filter.js")
     app.add_css_file("ledger-filter.css")
+    app.add_css_file("reader.css")
     return {"parallel_read_safe": True, "parallel_write_safe": True}
