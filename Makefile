@@ -6,7 +6,10 @@ STAMP := $(VENV)/.requirements-installed
 JB_FLAGS := -W -n --keep-going
 CHAPTERS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: setup book test execute bench lint clean html-noexec
+PDF := _build/pdf/wechat-information-flows.pdf
+NOEXEC_CONFIG = sed 's/^  execute_notebooks: cache$$/  execute_notebooks: "off"/' _config.yml > _build_config.yml
+
+.PHONY: setup book test execute bench lint clean html-noexec pdf
 
 setup: $(STAMP)
 
@@ -21,22 +24,31 @@ $(STAMP): requirements.txt
 book: setup
 	$(BIN)/jupyter-book build . $(JB_FLAGS)
 
-## make execute: re-run every chapter top to bottom in a fresh kernel and store its outputs
+## make execute: re-run every chapter top to bottom in a fresh kernel, store its outputs, and
+## record each one's time and result in status/execution.csv (shown in the environment appendix)
 execute: setup
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace \
-	  --ExecutePreprocessor.timeout=900 --ExecutePreprocessor.record_timing=False $(CHAPTERS)
-	$(BIN)/python -m infoflow.notebooks clean $(CHAPTERS)
+	$(BIN)/python -m infoflow.status execute $(CHAPTERS)
 
 ## the strict build from the stored outputs (nbval re-executes them in `make test`)
 html-noexec: setup
-	sed 's/^  execute_notebooks: cache$$/  execute_notebooks: "off"/' _config.yml > _build_config.yml
+	$(NOEXEC_CONFIG)
 	$(BIN)/jupyter-book build . $(JB_FLAGS) --config _build_config.yml; status=$$?; rm -f _build_config.yml; exit $$status
+
+## make pdf: the whole book as one PDF, offline: the single-page HTML build (stored outputs)
+## printed by the browser test's headless Chromium; copied beside the HTML book, which links it
+pdf: setup
+	$(NOEXEC_CONFIG)
+	$(BIN)/jupyter-book build . $(JB_FLAGS) --builder singlehtml --config _build_config.yml; \
+	  status=$$?; rm -f _build_config.yml; exit $$status
+	$(BIN)/python -m infoflow.pdf _build/singlehtml/index.html $(PDF)
+	mkdir -p _build/html && cp $(PDF) _build/html/
 
 lint: setup
 	$(BIN)/ruff check .
 
-## make test: set up, lint, strict build, then one pytest run: unit, data, notebooks (nbval), browser
-test: setup lint html-noexec
+## make test: set up, lint, strict HTML build, PDF, then one pytest run: unit, data, notebooks (nbval),
+## data package, PDF and browser (the PDF adds about two minutes; the browser test checks the link to it)
+test: setup lint html-noexec pdf
 	INFOFLOW_OFFLINE=1 $(BIN)/python -m pytest tests chapters -m "not slow" --nbval \
 	  --nbval-sanitize-with tests/sanitize.cfg --nbval-current-env -p no:cacheprovider
 

@@ -11,12 +11,15 @@
   (``infoflow/static/ledger-filter.js``), served with the pages, so it works offline.
 * Every figure is published at a stable address, ``figures/<label>.{svg,png,json}``, beside its
   BibTeX and CSL-JSON citation files generated from its metadata (``infoflow.citation``).
+* Reading polish: the appendices show results, not plumbing (their code cells are collapsed);
+  in chapters, cells that only import or glue numbers are collapsed too.
 * The footer of every page names the book's version and links the PDF edition; a ``sitemap.xml``
   lists every page at the book's public address.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
 from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
@@ -94,6 +97,33 @@ def _footer(app: Sphinx, pagename: str, templatename: str, context: dict, doctre
     )
 
 
+#: lines of a cell that is plumbing: imports, glue calls, comments, blank lines
+PLUMBING_LINE = re.compile(r"^\s*(#.*|(from\s+\S+\s+)?import\s.*|glue\(.*|\)|\s*)$")
+
+
+def is_plumbing(source: str) -> bool:
+    """True when a code cell only imports modules or glues numbers (a reader needs not see it)."""
+    lines = source.splitlines()
+    return bool(lines) and all(PLUMBING_LINE.match(line) for line in lines)
+
+
+def _collapse_cells(app: Sphinx, doctree) -> None:
+    docname = app.env.docname
+    appendix = docname.startswith("chapters/a")
+    if not docname.startswith("chapters/"):
+        return
+    for node in doctree.findall(lambda n: n.get("nb_element") == "cell_code" if hasattr(n, "get") else False):
+        if node.get("hide_mode") or not node.children:
+            continue
+        source = node.children[0]
+        if source.get("nb_element") != "cell_code_source":
+            continue
+        if appendix or is_plumbing(source.astext()):
+            node["hide_mode"] = "input"
+            node["prompt_show"] = "Show code"
+            node["prompt_hide"] = "Hide code"
+
+
 MODE_SCRIPT = (
     'if (!localStorage.getItem("mode")) { localStorage.setItem("mode", "auto"); }'
     ' document.documentElement.dataset.mode = localStorage.getItem("mode");'
@@ -121,6 +151,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _copy)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("html-page-context", _footer)
+    app.connect("doctree-read", _collapse_cells)
     app.add_js_file(None, body=MODE_SCRIPT, priority=100)
     app.add_js_file("ledger-filter.js")
     app.add_css_file("ledger-filter.css")
