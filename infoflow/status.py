@@ -55,7 +55,7 @@ def execute(paths: list[str | Path], record: str | Path | None = None) -> pd.Dat
     root = repo_root()
     for path in map(Path, paths):
         start = time.perf_counter()
-        done = subprocess.run(nbconvert_command(path), capture_output=True, text=True)
+        done = subprocess.run(nbconvert_command(path), check=False, capture_output=True, text=True)
         seconds = time.perf_counter() - start
         if done.returncode == 0:
             notebooks.clean(path)
