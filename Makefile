@@ -40,7 +40,7 @@ pdf: setup
 	$(NOEXEC_CONFIG)
 	$(BIN)/jupyter-book build . $(JB_FLAGS) --builder singlehtml --config _build_config.yml; \
 	  status=$$?; rm -f _build_config.yml; exit $$status
-	$(BIN)/python -m infoflow.pdf _build/singlehtml/index.html $(PDF)
+	$(BIN)/python -m infoflow.pdf _build/singlehtml/intro.html $(PDF)
 	mkdir -p _build/html && cp $(PDF) _build/html/
 
 lint: setup

@@ -97,8 +97,8 @@ def _footer(app: Sphinx, pagename: str, templatename: str, context: dict, doctre
     )
 
 
-#: lines of a cell that is plumbing: imports, glue calls, comments, blank lines
-PLUMBING_LINE = re.compile(r"^\s*(#.*|(from\s+\S+\s+)?import\s.*|glue\(.*|\)|\s*)$")
+#: lines of a cell that is plumbing: imports, the figure style, glue calls, comments, blank lines
+PLUMBING_LINE = re.compile(r"^\s*(#.*|(from\s+\S+\s+)?import\s.*|glue\(.*|\w+\.use_style\(\)|\)|\s*)$")
 
 
 def is_plumbing(source: str) -> bool:

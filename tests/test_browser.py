@@ -1,4 +1,5 @@
-"""Open every page of the built book in headless Chromium: loads, images, console, search, links."""
+"""Open every page of the built book in headless Chromium: loads, images, console, search, links,
+accessibility (axe-core), narrow screens, the figure index, the ledger filters and the PDF link."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import os
 import shutil
 import threading
 from pathlib import Path
+from urllib.parse import urljoin
 
 import pytest
 
@@ -120,21 +122,45 @@ def test_search_finds_a_known_word(browser, server):
 
 
 def test_figure_index_links_resolve(browser, server):
+    """Every figure's thumbnail, downloads and citation files resolve; the BibTeX parses."""
+    from pybtex.database import parse_string
+
+    from infoflow import figures
+
     page, _, errors = _open(browser, f"{server}/chapters/a2_figure_index.html")
     try:
         hrefs = page.evaluate(
             "() => Array.from(document.querySelectorAll('main a[href]')).map(a => a.href)"
             ".filter(h => h.startsWith(location.origin))"
         )
-        downloads = [h for h in hrefs if "/_downloads/" in h]
-        assert downloads, "the figure index links to no downloadable figure files"
-        for href in hrefs:
-            r = page.request.get(href.split("#")[0])
+        for href in sorted({h.split("#")[0] for h in hrefs}):
+            r = page.request.get(href)
             assert r.ok, f"figure index link {href} answers HTTP {r.status}"
-        assert any(h.endswith(".svg") for h in downloads) and any(h.endswith(".png") for h in downloads)
+        for rec in figures.load_records():
+            for ext in ("svg", "png", "json", "bib", "csl.json"):
+                assert f"{server}/figures/{rec.label}.{ext}" in hrefs, f"{rec.label}: no .{ext} link"
+            bib = page.request.get(f"{server}/figures/{rec.label}.bib").text()
+            assert rec.label in parse_string(bib, "bibtex").entries
+            thumb = page.locator(f"a[href$='#{rec.label}'] img.figure-index-thumb")
+            assert thumb.count() == 1 and thumb.evaluate("i => i.naturalWidth") > 0, rec.label
         assert errors == []
     finally:
         page.close()
+
+
+def test_figure_anchors_exist_where_citations_point(browser, server):
+    """The stable URL in each 'cite as' line names a figure anchor that exists in its chapter."""
+    from infoflow import citation, figures
+
+    for rec in figures.load_records():
+        page, _, _ = _open(browser, f"{server}/{citation.figure_page(rec)}")
+        try:
+            figure = page.locator(f"figure#{rec.label}")
+            assert figure.count() == 1, f"{citation.figure_page(rec)} has no figure #{rec.label}"
+            full = figure.locator("a.image-reference").get_attribute("href")
+            assert full and page.request.get(urljoin(page.url, full)).ok, f"{rec.label}: no full-size link"
+        finally:
+            page.close()
 
 
 def test_ledger_filters_match_the_ledger(browser, server):
@@ -181,3 +207,94 @@ def test_chapter_claim_links_open_their_ledger_row(browser, server):
         assert errors == []
     finally:
         page.close()
+
+
+# ---------------------------------------------------------------- accessibility and narrow screens
+
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+@pytest.fixture(scope="module")
+def axe():
+    """axe-core, bundled with axe-playwright-python (no network)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return Axe()
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_page_has_no_serious_accessibility_violation(browser, server, axe, rel):
+    """WCAG 2.1 A/AA rules of axe-core: no serious or critical violation on any page."""
+    page, _, _ = _open(browser, f"{server}/{rel}")
+    try:
+        result = axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        bad = [f"{v['id']} ({v['impact']}): {v['help']} at {[n['target'] for n in v['nodes'][:3]]}"
+               for v in result.response["violations"] if v["impact"] in ("serious", "critical")]
+        assert bad == [], f"{rel}: " + "\n".join(bad)
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("rel", PAGES)
+def test_page_reads_at_390_px(browser, server, rel):
+    """At a phone's width no table or figure widens the page: wide content scrolls in its own box."""
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    try:
+        page.goto(f"{server}/{rel}", wait_until="load")
+        page.wait_for_load_state("networkidle")
+        overflow = page.evaluate(
+            "() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{rel}: the page is {overflow}px wider than a 390px screen"
+    finally:
+        page.close()
+
+
+def test_verdicts_carry_text_not_colour_alone(browser, server):
+    """Every verdict badge in the ledger names its verdict in words (readable in greyscale)."""
+    from infoflow import render
+
+    page, _, _ = _open(browser, f"{server}/chapters/a1_claims_ledger.html")
+    try:
+        badges = page.locator("main .sd-badge").all_inner_texts()
+        assert badges and all(b.strip() in render.BADGE for b in badges), badges
+    finally:
+        page.close()
+
+
+def test_appendix_code_is_collapsed(browser, server):
+    page, _, _ = _open(browser, f"{server}/chapters/a1_claims_ledger.html")
+    try:
+        inputs = page.locator("main .cell_input")
+        assert inputs.count() > 0
+        assert all(not inputs.nth(i).is_visible() for i in range(inputs.count()))
+    finally:
+        page.close()
+
+
+# ---------------------------------------------------------------- publishing: PDF link, version, sharing
+
+def test_every_page_links_the_pdf_and_shows_the_version(browser, server):
+    from infoflow import citation
+
+    page, _, _ = _open(browser, f"{server}/intro.html")
+    try:
+        footer = page.locator(".book-edition")
+        assert f"Version {citation.book().version}" in footer.inner_text()
+        pdf = footer.locator("a", has_text="PDF").get_attribute("href")
+        r = page.request.get(urljoin(page.url, pdf))
+        assert r.ok and r.body()[:5] == b"%PDF-", f"the PDF edition at {pdf} answers HTTP {r.status}"
+    finally:
+        page.close()
+    for rel in PAGES:
+        assert 'class="book-edition"' in (HTML / rel).read_text(encoding="utf-8") or rel == "index.html", rel
+
+
+def test_sharing_metadata_and_sitemap():
+    """OpenGraph cards on every page, and a sitemap that lists every page of the book."""
+    sitemap = (HTML / "sitemap.xml").read_text(encoding="utf-8")
+    for rel in PAGES:
+        if rel in ("index.html", "genindex.html", "search.html"):
+            continue
+        text = (HTML / rel).read_text(encoding="utf-8")
+        assert '<meta property="og:title"' in text and '<meta property="og:url"' in text, rel
+        assert f"/{rel}</loc>" in sitemap, f"{rel} is missing from sitemap.xml"
