@@ -13,6 +13,7 @@
   BibTeX and CSL-JSON citation files generated from its metadata (``infoflow.citation``).
 * Reading polish: the appendices show results, not plumbing (their code cells are collapsed);
   in chapters, cells that only import or glue numbers are collapsed too.
+* Bibliography entries get the ARIA role of list items (docutils' deprecated DPUB role fails axe).
 * The footer of every page names the book's version and links the PDF edition; a ``sitemap.xml``
   lists every page at the book's public address.
 """
@@ -144,6 +145,13 @@ def _dedupe_scripts(app: Sphinx, pagename: str, templatename: str, context: dict
     scripts[:] = kept
 
 
+def _aria_roles(app: Sphinx, pagename: str, templatename: str, context: dict, doctree) -> None:
+    # docutils marks bibliography entries role="doc-biblioentry" inside role="list"; DPUB-ARIA 1.1
+    # deprecates that role and axe-core then finds a list without list items (a critical violation)
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app: Sphinx) -> dict:
     """Register the extension."""
     mathjax_dir()
@@ -151,6 +159,7 @@ def setup(app: Sphinx) -> dict:
     app.connect("build-finished", _copy)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     app.connect("html-page-context", _footer)
+    app.connect("html-page-context", _aria_roles)
     app.connect("doctree-read", _collapse_cells)
     app.add_js_file(None, body=MODE_SCRIPT, priority=100)
     app.add_js_file("ledger-filter.js")
