@@ -66,6 +66,11 @@ def execute(paths: list[str | Path], record: str | Path | None = None) -> pd.Dat
                       "result": "ok" if done.returncode == 0 else f"error (exit {done.returncode})",
                       "finished_utc": datetime.now(UTC).strftime("%Y-%m-%d %H:%M")}
         print(f"{name}: {rows[name]['result']} in {seconds:.1f} s")
+        _write(rows, record)  # after each notebook, so that a later one (the status page) sees it
+    return _write(rows, record)
+
+
+def _write(rows: dict, record: Path) -> pd.DataFrame:
     table = pd.DataFrame(sorted(rows.values(), key=lambda r: r["notebook"]), columns=list(COLUMNS))
     buf = io.StringIO()
     table.to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
