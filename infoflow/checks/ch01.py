@@ -54,7 +54,7 @@ def wechat_majority_of_mobile_users(ev: Evidence) -> Verdict:
     observed = (f"{ev['moments_share']:g}% of {ev['internet_users']:g} million internet users use Moments "
                 f"({moments:.0f} million): at least {lower:.1f}% of {ev['mobile_users']:g} million mobile internet "
                 f"users use WeChat; Tencent's {ev['mau']:g} million MAU (4Q16) caps it at {upper:.0f}% (CNNIC, Dec 2016)")
-    return three_way("C1.05", lower > 50, upper <= 50, observed, "ch01-all-claims",
+    return three_way("C1.05", lower > 50, upper <= 50, observed, "ch01-figures",
                      "the bounds straddle 50%", {"lower": lower, "upper": upper})
 
 
@@ -72,7 +72,7 @@ def phone_checks_per_day(ev: Evidence) -> Verdict:
     lo, hi = min(ev["logged"].values()), max(ev["logged"].values())
     observed = (f"implied {implied:.0f} checks a day (16 h × 60 / {ev['minutes']:g} min); device-logged study means "
                 f"range from {lo:g} to {hi:g} a day ({len(ev['logged'])} studies)")
-    return judged("C1.11", lo <= implied <= hi, observed, "ch01-all-claims",
+    return judged("C1.11", lo <= implied <= hi, observed, "ch01-figures",
                   {"implied": implied, "logged_min": lo, "logged_max": hi})
 
 
@@ -88,7 +88,7 @@ def phone_over_wallet(ev: Evidence) -> Verdict:
     shares = ev["phone_over_wallet"]
     observed = "; ".join(f"{year}: {v:g}% would rather lose the wallet than the phone" for year, v in shares.items())
     return judged("C1.12", all(v > ev["threshold"] for v in shares.values()), observed + " (no food option asked)",
-                  "ch01-all-claims", {"shares": shares})
+                  "ch01-figures", {"shares": shares})
 
 
 def _white_paper() -> dict:
@@ -104,7 +104,7 @@ def government_account_followers(ev: Evidence) -> Verdict:
     ok = ev["followers"] >= ev["stated"]
     observed = (f"the white paper states more than {ev['followers']:,.0f} followers per account on average "
                 f"(data to end-2014, released {ev['release'] // 100}-{ev['release'] % 100:02d})")
-    return Verdict("C1.17", "reproduced" if ok else "contradicted", observed=observed, shown_in="ch01-all-claims",
+    return Verdict("C1.17", "reproduced" if ok else "contradicted", observed=observed, shown_in="ch01-figures",
                    details={"followers": ev["followers"]})
 
 
@@ -117,7 +117,7 @@ def white_paper_date(ev: Evidence) -> Verdict:
         verdict = "reproduced"
     else:
         verdict = "corrected" if ev["followers"] >= ev["stated"] else "contradicted"
-    return Verdict("C1.19", verdict, observed=observed, shown_in="ch01-all-claims",
+    return Verdict("C1.19", verdict, observed=observed, shown_in="ch01-figures",
                    details={"release": ev["release"]})
 
 
@@ -206,7 +206,7 @@ def hundreds_of_contacts(ev: Evidence) -> Verdict:
                 + (f"{accounts:g} on average" if known else
                    f"no published mean ({ev['accounts_under_20']:g}% of users follow fewer than 20, QuestMobile 2019)")
                 + f"; 'hundreds' needs {ev['hundreds']:g}")
-    return three_way("C1.14", total >= ev["hundreds"], known and total < ev["hundreds"], observed, "ch01-checks",
+    return three_way("C1.14", total >= ev["hundreds"], known and total < ev["hundreds"], observed, "ch01-figures",
                      "the friends alone fall short of 200 and no mean count of followed public accounts is published",
                      {"friends": friends, "total_known": total})
 
