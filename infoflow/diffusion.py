@@ -425,12 +425,14 @@ def fit_churn(
     t0: float | None = None,
     fixed: Mapping[str, float] | None = None,
     level: float = 0.95,
+    start: Mapping[str, float] | None = None,
 ) -> FitResult:
     """Fit SIR with constant churn (``N``, ``beta``, ``delta``, ``i0``) by NLS on the ODE solution.
 
     ``t0`` (default ``t[0]``) is the time at which the active share is ``i0``; it is always held.
     Starting the model at a platform's launch with ``fixed={"i0": small}`` leaves three free
-    parameters, as many as a logistic curve, so the two can be ranked on few points.
+    parameters, as many as a logistic curve, so the two can be ranked on few points.  ``start``
+    (e.g. a previous fit's parameters, when profiling) is tried before the built-in grid of starts.
     """
     t, y = check_series(t, y)
     if np.any(y < 0):
@@ -445,6 +447,8 @@ def fit_churn(
     starts = [{"N": nf * ymax, "beta": bs / span, "delta": df * bs / span, "i0": min(i_first / (nf * ymax), 0.5),
                "t0": fixed["t0"]}
               for nf, bs, df in itertools.product((1.2, 2.0, 4.0), (3.0, 8.0, 20.0), (0.01, 0.1, 0.3))]
+    if start is not None:
+        starts.insert(0, {k: float(start.get(k, starts[0][k])) for k in starts[0]} | {"t0": fixed["t0"]})
     bounds = {"N": (0.5 * ymax, 1e3 * ymax), "beta": (1e-6 / span, 1e4 / span), "delta": (0.0, 1e4 / span),
               "i0": (1e-12, 1.0)}
     scale = {"N": ymax, "beta": 1.0 / span, "delta": 0.1 / span, "i0": 0.1}

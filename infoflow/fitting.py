@@ -49,6 +49,7 @@ __all__ = [
     "lag1_autocorrelation",
     "numerical_hessian",
     "profile_interval",
+    "se_grid",
     "wald_interval",
 ]
 
@@ -695,3 +696,17 @@ def profile_interval(result: FitResult, refit_at: Callable[[float], FitResult], 
     lo = float(grid[0]) if first == 0 else cross(first, first - 1)
     hi = float(grid[-1]) if last == grid.size - 1 else cross(last, last + 1)
     return Profile(name, grid, rss, float(threshold), (lo, hi), first == 0, last == grid.size - 1)
+
+
+def se_grid(result: FitResult, name: str, *, width: float = 8.0, size: int = 25, lower: float | None = None
+            ) -> np.ndarray:
+    """A profile grid of ``size`` values spanning ``width`` standard errors either side of the estimate.
+
+    ``lower`` clips the grid at the parameter space's edge (e.g. 0 for a rate).  Raises when the fit
+    has no finite standard error for ``name`` (then choose a grid by hand).
+    """
+    est, se = result.params[name], result.se.get(name, math.nan)
+    if not (np.isfinite(se) and se > 0):
+        raise ValueError(f"{result.model}: no finite standard error for {name}; choose the profile grid by hand")
+    lo = est - width * se if lower is None else max(lower, est - width * se)
+    return np.linspace(lo, est + width * se, size)

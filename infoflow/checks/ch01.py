@@ -137,11 +137,12 @@ def weibo_abandonment() -> dict:
     churn = diffusion.fit_churn(t, y, t0=0.0, fixed={"i0": WEIBO_I0})
     irsir = diffusion.fit_irsir(t, y, fixed={"r0": 1e-3})
     delta_profile = fitting.profile_interval(
-        churn, lambda v: diffusion.fit_churn(t, y, t0=0.0, fixed={"i0": WEIBO_I0, "delta": v}), "delta",
-        np.linspace(0.0, 4.0 * churn["delta"] + 0.05, 25))
+        churn, lambda v: diffusion.fit_churn(t, y, t0=0.0, fixed={"i0": WEIBO_I0, "delta": v}, start=churn.params),
+        "delta",
+        fitting.se_grid(churn, "delta", lower=0.0))
     nu_profile = fitting.profile_interval(
         irsir, lambda v: diffusion.fit_irsir(t, y, fixed={"r0": 1e-3, "nu": v}), "nu",
-        np.linspace(0.0, 3.0 * irsir["nu"], 13))
+        fitting.se_grid(irsir, "nu", lower=0.0, size=17))
     return {"t": t, "y": y, "dates": users["date"].to_numpy(), "fits": [logistic, churn, irsir],
             "comparison": fitting.compare([logistic, churn, irsir]), "delta_profile": delta_profile,
             "nu_profile": nu_profile}
