@@ -597,6 +597,11 @@ def block_bootstrap_refit(
     autocorrelation, which an independent (``block=1``) resample destroys, so the intervals do not
     pretend that errors which run in waves are independent.  Replicates whose fit fails are dropped
     and counted in ``extra["bootstrap_failed"]``; the replicate AICs are kept in ``extra["bootstrap_aic"]``.
+
+    On short, persistent series the intervals are still too narrow.  Measured in a scratch run (40
+    series of 26 points, AR(1) errors with lag-one correlation 0.76 around a logistic, blocks of 4,
+    100 replicates): the 95% intervals of K, r and t_mid covered the truth 18, 22 and 19 times of
+    40, against 15, 22 and 18 for the independent-error t intervals.  Read them as lower bounds.
     """
     if "residuals" not in result.extra or result.curve is None:
         raise ValueError(f"{result.model}: a block bootstrap needs a least-squares fit with a curve")

@@ -139,10 +139,10 @@ def weibo_abandonment() -> dict:
     delta_profile = fitting.profile_interval(
         churn, lambda v: diffusion.fit_churn(t, y, t0=0.0, fixed={"i0": WEIBO_I0, "delta": v}, start=churn.params),
         "delta",
-        fitting.se_grid(churn, "delta", lower=0.0))
+        fitting.se_grid(churn, "delta", lower=0.0, size=21))
     nu_profile = fitting.profile_interval(
         irsir, lambda v: diffusion.fit_irsir(t, y, fixed={"r0": 1e-3, "nu": v}), "nu",
-        fitting.se_grid(irsir, "nu", lower=0.0, size=17))
+        fitting.se_grid(irsir, "nu", lower=0.0, size=13))
     return {"t": t, "y": y, "dates": users["date"].to_numpy(), "fits": [logistic, churn, irsir],
             "comparison": fitting.compare([logistic, churn, irsir]), "delta_profile": delta_profile,
             "nu_profile": nu_profile}
