@@ -26,6 +26,9 @@ that time.
   the initial shares ``i0 = I(t0) / N`` and ``r0 = R(t0) / N`` at the reference time ``t0``
   (default: the first observation, held fixed).  With ``r0 = 0`` nobody ever leaves, so ``r0`` is
   estimated (or can be fixed through ``fixed={"r0": ...}``).
+* SIR with constant churn: the same joining by contact, but users leave at a constant per-capita
+  rate ``delta`` (``dI/dt = beta S I / N - delta I``): abandonment that is not contagious, the
+  alternative against which irSIR's contagious abandonment is judged.
 """
 
 from __future__ import annotations
@@ -52,7 +55,9 @@ from infoflow.fitting import (
 __all__ = [
     "bass_curve",
     "bass_ols",
+    "churn_curve",
     "fit_bass",
+    "fit_churn",
     "fit_gompertz",
     "fit_irsir",
     "fit_logistic",
@@ -368,4 +373,85 @@ def fit_irsir(
     scale = {"N": ymax, "beta": 1.0 / span, "nu": 1.0 / span, "i0": 0.1, "r0": 0.01}
     return fit_least_squares("irSIR", _irsir_active, t, y, starts, bounds=bounds, fixed=fixed, x_scale=scale,
                              level=level, n_refine=4,
+                             method="NLS on active users, ODE solved by LSODA (scipy odeint); SEs from the Jacobian")
+
+
+# --------------------------------------------------------------------------------------------------
+# SIR with constant churn: adoption by contact, abandonment at a constant rate (not contagious)
+# --------------------------------------------------------------------------------------------------
+
+
+def _churn_rhs(x: np.ndarray, _t: float, beta: float, delta: float) -> list[float]:
+    s, i = x
+    inf = beta * s * i
+    return [-inf, inf - delta * i]
+
+
+def _churn_active(t: np.ndarray, N: float, beta: float, delta: float, i0: float, t0: float) -> np.ndarray:
+    t = np.asarray(t, dtype=float)
+    out = np.empty(t.size)
+    x0 = [max(1.0 - i0, 0.0), i0]
+    for mask, sign in ((t >= t0, 1.0), (t < t0, -1.0)):
+        if not mask.any():
+            continue
+        tt = t[mask]
+        order = np.argsort(sign * tt, kind="stable")
+        sol = odeint(_churn_rhs, x0, np.concatenate([[t0], tt[order]]), args=(beta, delta), rtol=1e-9, atol=1e-12,
+                     mxstep=20000)
+        vals = np.empty(tt.size)
+        vals[order] = sol[1:, 1]
+        out[mask] = vals
+    return N * out
+
+
+def churn_curve(t: Any, N: float, beta: float, delta: float, i0: float, t0: float = 0.0) -> np.ndarray:
+    """Active users of SIR with constant churn: ``dS/dt = -beta S I / N``, ``dI/dt = beta S I / N - delta I``.
+
+    Users join through contact with active users and leave at the constant per-capita rate
+    ``delta`` whatever others do: abandonment without contagion, the fair alternative to irSIR.
+    """
+    _positive(N=N, beta=beta, i0=i0)
+    if not (np.isfinite(delta) and delta >= 0):
+        raise ValueError(f"delta must be a non-negative finite rate, got {delta}")
+    if i0 > 1:
+        raise ValueError(f"the initial active share i0={i0} is more than 1")
+    return _churn_active(np.atleast_1d(np.asarray(t, dtype=float)), N, beta, delta, i0, t0)
+
+
+def fit_churn(
+    t: Any,
+    y: Any,
+    *,
+    t0: float | None = None,
+    fixed: Mapping[str, float] | None = None,
+    level: float = 0.95,
+    start: Mapping[str, float] | None = None,
+) -> FitResult:
+    """Fit SIR with constant churn (``N``, ``beta``, ``delta``, ``i0``) by NLS on the ODE solution.
+
+    ``t0`` (default ``t[0]``) is the time at which the active share is ``i0``; it is always held.
+    Starting the model at a platform's launch with ``fixed={"i0": small}`` leaves three free
+    parameters, as many as a logistic curve, so the two can be ranked on few points.  ``start``
+    (e.g. a previous fit's parameters, when profiling) is tried before the built-in grid of starts.
+    """
+    t, y = check_series(t, y)
+    if np.any(y < 0):
+        raise ValueError(f"active users must be non-negative; y[{int(np.argmax(y < 0))}] < 0")
+    fixed = dict(fixed or {})
+    fixed["t0"] = float(t[0] if t0 is None else t0)
+    ymax = float(np.max(y))
+    if ymax <= 0:
+        raise ValueError("active users y must have a positive maximum")
+    span = float(t[-1] - fixed["t0"]) if t[-1] > fixed["t0"] else float(t[-1] - t[0])
+    i_first = max(float(np.interp(fixed["t0"], t, y)), 1e-6 * ymax)
+    starts = [{"N": nf * ymax, "beta": bs / span, "delta": df * bs / span, "i0": min(i_first / (nf * ymax), 0.5),
+               "t0": fixed["t0"]}
+              for nf, bs, df in itertools.product((1.2, 2.0, 4.0), (3.0, 8.0, 20.0), (0.01, 0.1, 0.3))]
+    if start is not None:
+        starts.insert(0, {k: float(start.get(k, starts[0][k])) for k in starts[0]} | {"t0": fixed["t0"]})
+    bounds = {"N": (0.5 * ymax, 1e3 * ymax), "beta": (1e-6 / span, 1e4 / span), "delta": (0.0, 1e4 / span),
+              "i0": (1e-12, 1.0)}
+    scale = {"N": ymax, "beta": 1.0 / span, "delta": 0.1 / span, "i0": 0.1}
+    return fit_least_squares("SIR with constant churn", _churn_active, t, y, starts, bounds=bounds, fixed=fixed,
+                             x_scale=scale, level=level, n_refine=4,
                              method="NLS on active users, ODE solved by LSODA (scipy odeint); SEs from the Jacobian")

@@ -35,6 +35,8 @@ from scipy import optimize, stats
 
 __all__ = [
     "FitResult",
+    "Profile",
+    "block_bootstrap_refit",
     "bootstrap_refit",
     "check_event_times",
     "check_series",
@@ -44,7 +46,10 @@ __all__ = [
     "gaussian_loglik",
     "information_criteria",
     "jacobian_covariance",
+    "lag1_autocorrelation",
     "numerical_hessian",
+    "profile_interval",
+    "se_grid",
     "wald_interval",
 ]
 
@@ -554,3 +559,159 @@ def compare(results: Sequence[FitResult]) -> pd.DataFrame:
     cols = ["model", "n", "k", "loglik", "aic", "aicc", "delta_aic", "akaike_weight", "bic", "delta_bic", "method",
             "converged"]
     return df[cols]
+
+
+# --------------------------------------------------------------------------------------------------
+# Autocorrelated residuals and small samples: block bootstrap and profile intervals
+# --------------------------------------------------------------------------------------------------
+
+
+def lag1_autocorrelation(x: Any) -> float:
+    """Return the lag-one autocorrelation of a series (Pearson correlation of x[:-1] with x[1:])."""
+    x = np.asarray(x, dtype=float).ravel()
+    if x.size < 3:
+        raise ValueError(f"a lag-one autocorrelation needs at least 3 values, got {x.size}")
+    return float(np.corrcoef(x[:-1], x[1:])[0, 1])
+
+
+def _block_resample(resid: np.ndarray, block: int, rng: np.random.Generator) -> np.ndarray:
+    """One moving-block resample of ``resid`` (blocks of ``block`` consecutive values, cut to length n)."""
+    n = resid.size
+    starts = rng.integers(0, n - block + 1, size=-(-n // block))
+    return np.concatenate([resid[s:s + block] for s in starts])[:n]
+
+
+def block_bootstrap_refit(
+    result: FitResult,
+    refit: Callable[[np.ndarray, np.ndarray], FitResult],
+    *,
+    block: int,
+    n_boot: int = 200,
+    rng: RngLike = None,
+) -> FitResult:
+    """Return ``result`` with moving-block bootstrap percentile intervals (least-squares fits only).
+
+    The centred residuals ``y - fitted`` are cut into overlapping blocks of ``block`` consecutive
+    observations (Kuensch 1989); each replicate strings randomly chosen blocks together, adds them
+    to the fitted curve and refits with ``refit(t, y_star)``.  Blocks keep the residuals'
+    autocorrelation, which an independent (``block=1``) resample destroys, so the intervals do not
+    pretend that errors which run in waves are independent.  Replicates whose fit fails are dropped
+    and counted in ``extra["bootstrap_failed"]``; the replicate AICs are kept in ``extra["bootstrap_aic"]``.
+
+    On short, persistent series the intervals are still too narrow.  Measured in a scratch run (40
+    series of 26 points, AR(1) errors with lag-one correlation 0.76 around a logistic, blocks of 4,
+    100 replicates): the 95% intervals of K, r and t_mid covered the truth 18, 22 and 19 times of
+    40, against 15, 22 and 18 for the independent-error t intervals.  Read them as lower bounds.
+    """
+    if "residuals" not in result.extra or result.curve is None:
+        raise ValueError(f"{result.model}: a block bootstrap needs a least-squares fit with a curve")
+    if n_boot < 2:
+        raise ValueError(f"n_boot must be at least 2, got {n_boot}")
+    t, y = result.extra["t"], result.extra["y"]
+    if not 1 <= block <= t.size // 2:
+        raise ValueError(f"block length must be between 1 and n/2 = {t.size // 2}, got {block}")
+    rng = np.random.default_rng(rng)
+    fitted = result.predict(t)
+    resid = y - fitted
+    resid = resid - resid.mean()
+    free = result.extra["free"]
+    draws, aics, failed = [], [], 0
+    for _ in range(n_boot):
+        y_star = fitted + _block_resample(resid, block, rng)
+        try:
+            fit = refit(t, y_star)
+        except (ValueError, RuntimeError):
+            failed += 1
+            continue
+        draws.append([fit.params[k] for k in free])
+        aics.append(fit.aic)
+    if len(draws) < 2:
+        raise RuntimeError(f"{result.model}: fewer than two block-bootstrap replicates succeeded")
+    arr = np.asarray(draws)
+    a = (1.0 - result.level) / 2.0
+    ci, se = dict(result.ci), dict(result.se)
+    for i, k in enumerate(free):
+        ci[k] = (float(np.quantile(arr[:, i], a)), float(np.quantile(arr[:, i], 1.0 - a)))
+        se[k] = float(arr[:, i].std(ddof=1))
+    extra = dict(result.extra) | {"bootstrap": arr, "bootstrap_failed": failed, "bootstrap_aic": np.asarray(aics),
+                                  "block": block}
+    return replace(result, ci=ci, se=se, extra=extra,
+                   method=result.method + f"; moving-block bootstrap (block {block}, {len(draws)} replicates)")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A profile of one least-squares parameter: the grid, its residual sums of squares and the interval."""
+
+    name: str
+    grid: np.ndarray
+    rss: np.ndarray
+    threshold: float
+    ci: tuple[float, float]
+    open_low: bool
+    open_high: bool
+
+    @property
+    def identified(self) -> bool:
+        """True when the interval closes inside the grid on both sides."""
+        return not (self.open_low or self.open_high)
+
+
+def profile_interval(result: FitResult, refit_at: Callable[[float], FitResult], name: str, grid: Any
+                     ) -> Profile:
+    """F-based profile interval of parameter ``name`` of a least-squares fit (exact for linear models).
+
+    ``refit_at(v)`` refits the model with ``name`` held at ``v``.  The interval is the set of values
+    whose residual sum of squares satisfies ``RSS(v) <= RSS_min (1 + F(level; 1, n - p) / (n - p))``
+    (``p`` free parameters of the full fit), found by linear interpolation on the grid.  An end at
+    which the profile never rises above the threshold is *open*: the data do not bound the
+    parameter on that side, and it is to be reported as not identified there.
+    """
+    grid = np.asarray(grid, dtype=float).ravel()
+    if grid.size < 3 or np.any(np.diff(grid) <= 0):
+        raise ValueError(f"the profile grid of {name} must hold at least 3 increasing values")
+    if "rss" not in result.extra:
+        raise ValueError(f"{result.model}: a profile interval needs a least-squares fit")
+    n, p = result.n, len(result.extra["free"])
+    dof = n - p
+    if dof < 1:
+        raise ValueError(f"{result.model}: {n} points and {p} free parameters leave no residual degrees of freedom")
+    rss_min = result.extra["rss"]
+    rss = np.empty(grid.size)
+    for i, v in enumerate(grid):
+        try:
+            rss[i] = refit_at(float(v)).extra["rss"]
+        except (ValueError, RuntimeError):
+            rss[i] = np.inf
+    rss_min = min(rss_min, float(np.min(rss)))
+    threshold = rss_min * (1.0 + stats.f.ppf(result.level, 1, dof) / dof)
+    inside = rss <= threshold
+    if not inside.any():
+        raise RuntimeError(f"{result.model}: no grid value of {name} lies inside the profile interval; "
+                           "refine the grid around the estimate")
+    first, last = int(np.argmax(inside)), int(inside.size - 1 - np.argmax(inside[::-1]))
+
+    def cross(i: int, j: int) -> float:
+        # interpolate between an inside point i and an outside neighbour j
+        if not np.isfinite(rss[j]):
+            return float(grid[j])
+        w = (threshold - rss[i]) / (rss[j] - rss[i])
+        return float(grid[i] + w * (grid[j] - grid[i]))
+
+    lo = float(grid[0]) if first == 0 else cross(first, first - 1)
+    hi = float(grid[-1]) if last == grid.size - 1 else cross(last, last + 1)
+    return Profile(name, grid, rss, float(threshold), (lo, hi), first == 0, last == grid.size - 1)
+
+
+def se_grid(result: FitResult, name: str, *, width: float = 8.0, size: int = 25, lower: float | None = None
+            ) -> np.ndarray:
+    """A profile grid of ``size`` values spanning ``width`` standard errors either side of the estimate.
+
+    ``lower`` clips the grid at the parameter space's edge (e.g. 0 for a rate).  Raises when the fit
+    has no finite standard error for ``name`` (then choose a grid by hand).
+    """
+    est, se = result.params[name], result.se.get(name, math.nan)
+    if not (np.isfinite(se) and se > 0):
+        raise ValueError(f"{result.model}: no finite standard error for {name}; choose the profile grid by hand")
+    lo = est - width * se if lower is None else max(lower, est - width * se)
+    return np.linspace(lo, est + width * se, size)

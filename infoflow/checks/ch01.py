@@ -6,9 +6,23 @@ that evidence and a counterfactual (plausible other evidence that must change th
 
 from __future__ import annotations
 
-from infoflow import data
-from infoflow.checks.common import figure, judged, match_figure, period_values, three_way
+import math
+import re
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from infoflow import data, diffusion, fitting
+from infoflow.checks.common import figure, judged, match_figure, period_values, series, three_way
 from infoflow.claims import Evidence, Verdict, check, claim, pending, untestable, unverified
+
+#: Sina Weibo's public launch (beta), the origin of time for the fatigue models
+WEIBO_LAUNCH = pd.Timestamp("2009-08-14")
+#: active share of the churn model's population at launch (held fixed: six points cannot estimate it)
+WEIBO_I0 = 1e-3
+#: 'hundreds' read as at least 200, as elsewhere in the ledger
+HUNDREDS = 200.0
 
 
 def _jun_2017() -> dict:
@@ -40,7 +54,7 @@ def wechat_majority_of_mobile_users(ev: Evidence) -> Verdict:
     observed = (f"{ev['moments_share']:g}% of {ev['internet_users']:g} million internet users use Moments "
                 f"({moments:.0f} million): at least {lower:.1f}% of {ev['mobile_users']:g} million mobile internet "
                 f"users use WeChat; Tencent's {ev['mau']:g} million MAU (4Q16) caps it at {upper:.0f}% (CNNIC, Dec 2016)")
-    return three_way("C1.05", lower > 50, upper <= 50, observed, "ch01-all-claims",
+    return three_way("C1.05", lower > 50, upper <= 50, observed, "ch01-figures",
                      "the bounds straddle 50%", {"lower": lower, "upper": upper})
 
 
@@ -58,7 +72,7 @@ def phone_checks_per_day(ev: Evidence) -> Verdict:
     lo, hi = min(ev["logged"].values()), max(ev["logged"].values())
     observed = (f"implied {implied:.0f} checks a day (16 h × 60 / {ev['minutes']:g} min); device-logged study means "
                 f"range from {lo:g} to {hi:g} a day ({len(ev['logged'])} studies)")
-    return judged("C1.11", lo <= implied <= hi, observed, "ch01-all-claims",
+    return judged("C1.11", lo <= implied <= hi, observed, "ch01-figures",
                   {"implied": implied, "logged_min": lo, "logged_max": hi})
 
 
@@ -74,7 +88,7 @@ def phone_over_wallet(ev: Evidence) -> Verdict:
     shares = ev["phone_over_wallet"]
     observed = "; ".join(f"{year}: {v:g}% would rather lose the wallet than the phone" for year, v in shares.items())
     return judged("C1.12", all(v > ev["threshold"] for v in shares.values()), observed + " (no food option asked)",
-                  "ch01-all-claims", {"shares": shares})
+                  "ch01-figures", {"shares": shares})
 
 
 def _white_paper() -> dict:
@@ -90,7 +104,7 @@ def government_account_followers(ev: Evidence) -> Verdict:
     ok = ev["followers"] >= ev["stated"]
     observed = (f"the white paper states more than {ev['followers']:,.0f} followers per account on average "
                 f"(data to end-2014, released {ev['release'] // 100}-{ev['release'] % 100:02d})")
-    return Verdict("C1.17", "reproduced" if ok else "contradicted", observed=observed, shown_in="ch01-all-claims",
+    return Verdict("C1.17", "reproduced" if ok else "contradicted", observed=observed, shown_in="ch01-figures",
                    details={"followers": ev["followers"]})
 
 
@@ -103,10 +117,124 @@ def white_paper_date(ev: Evidence) -> Verdict:
         verdict = "reproduced"
     else:
         verdict = "corrected" if ev["followers"] >= ev["stated"] else "contradicted"
-    return Verdict("C1.19", verdict, observed=observed, shown_in="ch01-all-claims",
+    return Verdict("C1.19", verdict, observed=observed, shown_in="ch01-figures",
                    details={"release": ev["release"]})
+
+
+@lru_cache(maxsize=1)
+def weibo_abandonment() -> dict:
+    """Logistic, constant-churn and irSIR fits to CNNIC's Weibo users, with F-profiles of the leaving rates.
+
+    Time is in years since Sina Weibo's launch.  The churn model starts at launch with
+    ``WEIBO_I0`` of its population active, so it has three free parameters, as many as the
+    logistic; irSIR (contagious leaving) keeps the share already gone at the first count fixed
+    at 0.001 and has four.  Returns the fits, their comparison and the profiles.
+    """
+    users = series("cnnic_weibo_users", "weibo_users")
+    t = ((users["date"] - WEIBO_LAUNCH).dt.days / 365.25).to_numpy()
+    y = users["value"].to_numpy(dtype=float)
+    logistic = diffusion.fit_logistic(t, y)
+    churn = diffusion.fit_churn(t, y, t0=0.0, fixed={"i0": WEIBO_I0})
+    irsir = diffusion.fit_irsir(t, y, fixed={"r0": 1e-3})
+    delta_profile = fitting.profile_interval(
+        churn, lambda v: diffusion.fit_churn(t, y, t0=0.0, fixed={"i0": WEIBO_I0, "delta": v}, start=churn.params),
+        "delta",
+        fitting.se_grid(churn, "delta", lower=0.0, size=21))
+    nu_profile = fitting.profile_interval(
+        irsir, lambda v: diffusion.fit_irsir(t, y, fixed={"r0": 1e-3, "nu": v}), "nu",
+        fitting.se_grid(irsir, "nu", lower=0.0, size=13))
+    return {"t": t, "y": y, "dates": users["date"].to_numpy(), "fits": [logistic, churn, irsir],
+            "comparison": fitting.compare([logistic, churn, irsir]), "delta_profile": delta_profile,
+            "nu_profile": nu_profile}
+
+
+def _weibo_fatigue() -> dict:
+    w = weibo_abandonment()
+    cmp = w["comparison"].set_index("model")
+    return {"aicc_logistic": float(cmp.loc["logistic", "aicc"]),
+            "aicc_abandonment": float(cmp.loc["SIR with constant churn", "aicc"]),
+            "rate_ci": tuple(w["delta_profile"].ci), "n": int(cmp.loc["logistic", "n"])}
+
+
+@check("C1.10", gather=_weibo_fatigue, counterfactual={"aicc_abandonment": 120.0})
+def fatigue_abandonment(ev: Evidence) -> Verdict:
+    """Adoption with (constant-churn) abandonment against a logistic on Weibo's users: delta-AICc and the churn rate."""
+    delta = ev["aicc_logistic"] - ev["aicc_abandonment"]
+    lo, hi = ev["rate_ci"]
+    observed = (f"{ev['n']} CNNIC counts of Sina Weibo users (2010-2015, a proxy platform): AICc logistic minus "
+                f"AICc constant-churn abandonment = {delta:.1f}; churn rate 95% profile interval {lo:.3f} to "
+                f"{hi:.3f} per year")
+    if not math.isfinite(delta):
+        return three_way("C1.10", False, False, observed, "ch01-fatigue", "AICc is undefined on these points")
+    return three_way("C1.10", delta > 2 and lo > 0, delta < -2, observed, "ch01-fatigue",
+                     "the points cannot separate the models (|delta-AICc| <= 2, or the churn rate's interval "
+                     "includes 0)", {"delta_aicc": delta, "rate_ci": (lo, hi)})
+
+
+def _moments_posting() -> dict:
+    periods = ("2020", "Oct 2025")
+    return {"posters": {p: figure("wechat_open_class", "moments_posters_per_day", p) for p in periods},
+            "viewers": {p: figure("wechat_open_class", "moments_viewers_per_day", p) for p in periods},
+            "rounding_points": 1.0}
+
+
+@check("C1.13", gather=_moments_posting, counterfactual={"posters": {"2020": 120.0, "Oct 2025": 100.0}})
+def lurking_share(ev: Evidence) -> Verdict:
+    """People posting to Moments per daily Moments viewer, earlier against later: has posting fallen?"""
+    periods = list(ev["posters"])
+    first, last = periods[0], periods[-1]
+    share = {p: 100 * ev["posters"][p] / ev["viewers"][p] for p in ev["posters"]}
+    fall = share[first] - share[last]
+    observed = "; ".join(f"{p}: {ev['posters'][p]:g} of {ev['viewers'][p]:g} million daily viewers post "
+                         f"({share[p]:.1f}%)" for p in share) + f"; fall {fall:+.1f} points"
+    return judged("C1.13", fall > ev["rounding_points"], observed, "ch01-lurking", {"share": share, "fall": fall})
+
+
+def _contacts() -> dict:
+    return {"friends": figure("wechat_data_report", "friends_per_user", "Sep 2015"),
+            "accounts_mean": None,
+            "accounts_under_20": figure("questmobile_mau", "official_accounts_followed_under_20_share", "Feb 2019"),
+            "hundreds": HUNDREDS}
+
+
+@check("C1.14", gather=_contacts, counterfactual={"accounts_mean": 20.0})
+def hundreds_of_contacts(ev: Evidence) -> Verdict:
+    """Friends per user plus followed public accounts against 'hundreds' (200 or more)."""
+    friends, accounts = ev["friends"], ev["accounts_mean"]
+    known = accounts is not None
+    total = friends + (accounts if known else 0.0)
+    observed = (f"{friends:g} friends per user on average (WeChat, 2015); followed public accounts: "
+                + (f"{accounts:g} on average" if known else
+                   f"no published mean ({ev['accounts_under_20']:g}% of users follow fewer than 20, QuestMobile 2019)")
+                + f"; 'hundreds' needs {ev['hundreds']:g}")
+    return three_way("C1.14", total >= ev["hundreds"], known and total < ev["hundreds"], observed, "ch01-figures",
+                     "the friends alone fall short of 200 and no mean count of followed public accounts is published",
+                     {"friends": friends, "total_known": total})
+
+
+def moments_qzone_shares(n_eff: float) -> pd.DataFrame:
+    """CNNIC's Moments and Qzone shares of internet users, Dec 2016-Dec 2018, with binomial 95% intervals.
+
+    Dec 2017 is implied by the Dec 2018 report's stated change ("down x points from Dec 2017"),
+    read from the row's note.  ``n_eff`` is the assumed effective number of internet-user respondents.
+    """
+    df = data.load_figures("cnnic_moments_qzone")
+    rows = []
+    for r in df.itertuples():
+        rows.append({"series": r.series, "period": r.period, "date": r.date, "share": float(r.value)})
+        m = re.search(r"down (\d+(?:\.\d+)?) points from Dec 2017", r.note)
+        if r.period == "Dec 2018":
+            if m is None:
+                raise data.DataError(f"data/figures/cnnic_moments_qzone.csv: the Dec 2018 row of {r.series} does not "
+                                     "state its change since Dec 2017. Fix: restore the note 'down x points from Dec 2017'")
+            rows.append({"series": r.series, "period": "Dec 2017 (implied)", "date": pd.Timestamp("2017-12-31"),
+                         "share": float(r.value) + float(m.group(1))})
+    out = pd.DataFrame(rows).sort_values(["series", "date"]).reset_index(drop=True)
+    se = 100 * np.sqrt(out["share"] / 100 * (1 - out["share"] / 100) / n_eff)
+    out["ci_low"], out["ci_high"] = out["share"] - 1.96 * se, out["share"] + 1.96 * se
+    return out
 
 
 untestable("C1.01", "C1.02", "C1.09", "C1.15", "C1.16")
 unverified("C1.20")
-pending("C1.04", "C1.06", "C1.07", "C1.08", "C1.10", "C1.13", "C1.14", "C1.18")
+pending("C1.04", "C1.06", "C1.07", "C1.08", "C1.18")

@@ -8,8 +8,8 @@ from infoflow.claims import Evidence, Verdict, check, pending, untestable, unver
 
 
 def _open_class() -> dict:
-    return {"moments": figure("wechat_open_class", "moments_viewers_per_day", "2021"),
-            "accounts": figure("wechat_open_class", "official_account_readers_per_day", "2021")}
+    return {"moments": figure("wechat_open_class", "moments_viewers_per_day", "2020"),
+            "accounts": figure("wechat_open_class", "official_account_readers_per_day", "2020")}
 
 
 @check("C5.05", gather=_open_class, counterfactual={"accounts": 900.0})
@@ -60,8 +60,8 @@ def hundreds_of_countries(ev: Evidence) -> Verdict:
 
 def _messages() -> dict:
     return {"messages": figure("wechat_data_report", "messages_per_day", "2018"),
-            "moments_items": figure("wechat_open_class", "moments_photos_per_day", "2021")
-            + figure("wechat_open_class", "moments_videos_per_day", "2021")}
+            "moments_items": figure("wechat_open_class", "moments_photos_per_day", "2020")
+            + figure("wechat_open_class", "moments_videos_per_day", "2020")}
 
 
 @check("C5.08", gather=_messages, counterfactual={"messages": 5000.0})
