@@ -112,3 +112,11 @@ def test_communities_label_every_node():
 def test_pooled_share_needs_a_reach():
     with pytest.raises(ValueError, match="no run reached anyone"):
         weakties.pooled_share_interval(np.zeros(3), np.zeros(3))
+
+
+def test_inflation_is_reproducible_from_its_seed():
+    g = nx.connected_watts_strogatz_graph(120, 8, 0.1, seed=5)
+    a = weakties.inflation(g, [0, 4], budget=6, replicates=2, seed=7)
+    b = weakties.inflation(g, [0, 4], budget=6, replicates=2, seed=7)
+    c = weakties.inflation(g, [0, 4], budget=6, replicates=2, seed=8)
+    assert a.equals(b) and not a.equals(c)
