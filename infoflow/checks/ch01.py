@@ -237,4 +237,104 @@ def moments_qzone_shares(n_eff: float) -> pd.DataFrame:
 
 untestable("C1.01", "C1.02", "C1.09", "C1.15", "C1.16")
 unverified("C1.20")
-pending("C1.04", "C1.06", "C1.07", "C1.08", "C1.18")
+pending("C1.08")
+
+
+# ------------------------------------------------------------------ cascades: circles, virality, warning
+
+
+def _binomial_interval(k: int, n: int) -> tuple[float, float]:
+    """Clopper-Pearson 95% interval of a binomial share."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    lo, hi = proportion_confint(k, n, alpha=0.05, method="beta")
+    return float(lo), float(hi)
+
+
+def _circles() -> dict:
+    from infoflow import weakties
+
+    runs = weakties.ego_facebook_circles()
+    total = (runs["inside"] + runs["outside"]).to_numpy()
+    share, lo, hi = weakties.pooled_share_interval(runs["inside"].to_numpy(), total, seed=weakties.SEED)
+    return {"share": share, "lo": lo, "hi": hi, "runs": len(runs), "reached": int(total.sum()),
+            "runs_reaching": int((total > 0).sum())}
+
+
+@check("C1.04", gather=_circles, counterfactual={"share": 0.38, "lo": 0.31, "hi": 0.45})
+def small_circle_spread(ev: Evidence) -> Verdict:
+    """Share of simulated cascade infections inside the seed's community, against one half."""
+    observed = (f"{100 * ev['share']:.1f}% of the {ev['reached']:,} users reached in {ev['runs']:,} simulated "
+                f"cascades ({ev['runs_reaching']:,} reached anyone) lie in the seed's community "
+                f"(95% interval {100 * ev['lo']:.1f}% to {100 * ev['hi']:.1f}%)")
+    return three_way("C1.04", ev["lo"] > 0.5, ev["hi"] < 0.5, observed, "ch01-weak-ties",
+                     "the interval straddles 50%", {"share": ev["share"], "lo": ev["lo"], "hi": ev["hi"]})
+
+
+def _large_cascades() -> dict:
+    import numpy as np
+
+    from infoflow import cascades
+
+    trees = [c for *_, c in cascades.twitter_unique()] + [c for _, c in cascades.deephawkes_cascades()]
+    large = [c for c in trees if c.size >= 100]
+    beyond = [float(np.mean(c.depths[1:] >= 2)) for c in large]
+    return {"large": len(large), "multi_hop": int(sum(b > 0.5 for b in beyond))}
+
+
+@check("C1.06", gather=_large_cascades, counterfactual={"multi_hop": 1500})
+def viral_large_cascades(ev: Evidence) -> Verdict:
+    """Share of large cascades in which most reshares come beyond the first hop, against one half."""
+    lo, hi = _binomial_interval(ev["multi_hop"], ev["large"])
+    share = ev["multi_hop"] / ev["large"]
+    observed = (f"{ev['multi_hop']:,} of {ev['large']:,} cascades with 100 or more nodes ({100 * share:.1f}%, 95% "
+                f"interval {100 * lo:.1f}% to {100 * hi:.1f}%) have most reshares beyond the first hop")
+    return three_way("C1.06", lo > 0.5, hi < 0.5, observed, "ch01-rumours", "the interval straddles 50%",
+                     {"share": share, "lo": lo, "hi": hi})
+
+
+def _mass_cascades() -> dict:
+    import numpy as np
+
+    from infoflow import cascades
+
+    sizes = {"Twitter15/16": [c.size for *_, c in cascades.twitter_unique()],
+             "DeepHawkes Weibo": [c.size for _, c in cascades.deephawkes_cascades()],
+             "#auspol": [len(df) for df in data.load_auspol()]}
+    out = {}
+    for name, s in sizes.items():
+        s = np.asarray(s, dtype=float)
+        med = float(np.median(s))
+        out[name] = {"cascades": int(s.size), "median": med, "mass": int(np.sum(s > 100 * med)),
+                     "largest": float(s.max())}
+    return {"sets": out}
+
+
+@check("C1.07", gather=_mass_cascades,
+       counterfactual={"sets": {"any": {"cascades": 100, "median": 10.0, "mass": 0, "largest": 500.0}}})
+def mass_dissemination_possible(ev: Evidence) -> Verdict:
+    """Share of cascades larger than 100 times their data set's median size: present, yet not the rule?"""
+    n = sum(v["cascades"] for v in ev["sets"].values())
+    k = sum(v["mass"] for v in ev["sets"].values())
+    lo, hi = _binomial_interval(k, n)
+    parts = "; ".join(f"{name}: {v['mass']} of {v['cascades']:,} (median {v['median']:g}, largest {v['largest']:,.0f})"
+                      for name, v in ev["sets"].items())
+    observed = (f"{k} of {n:,} cascades exceed 100 times their set's median size ({100 * k / n:.2f}%, 95% interval "
+                f"{100 * lo:.3f}% to {100 * hi:.2f}%): {parts}")
+    return three_way("C1.07", lo > 0 and hi < 0.5, k == 0 or lo > 0.5, observed, "ch01-rumours",
+                     "the interval reaches 50%", {"share": k / n, "lo": lo, "hi": hi, "mass": k, "cascades": n})
+
+
+def _early_warning() -> dict:
+    from infoflow import rumours
+
+    return rumours.forwarding_monitor()
+
+
+@check("C1.18", gather=_early_warning, counterfactual={"auc": 0.62, "lo": 0.58, "hi": 0.66})
+def early_forwarding_flags_rumours(ev: Evidence) -> Verdict:
+    """AUC of a fixed monitor that flags the most forwarded cascades in their first hour, false against true."""
+    observed = (f"monitor flagging the most forwarded first hours (mean rank of reshares per hour, depth, breadth): "
+                f"AUC {ev['auc']:.3f} (95% interval {ev['lo']:.3f} to {ev['hi']:.3f}) on {ev['n']:,} rumours "
+                f"({ev['positives']} false)")
+    return judged("C1.18", ev["lo"] > 0.5, observed, "ch01-early-warning", dict(ev))
