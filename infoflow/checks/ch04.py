@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 from infoflow import seedtables
+from infoflow.seedtables import key_terms
 from infoflow.checks.common import figure, judged, match_figure, three_way
 from infoflow.claims import Evidence, Verdict, check, claim, pending, untestable, unverified
 
@@ -149,16 +148,6 @@ def table2_counts(ev: Evidence) -> Verdict:
                 + f") with {n_sub} subcategories; stated: {ev['stated_main']} main categories, "
                 f"{ev['stated_categories']} categories")
     return judged("C4.13", holds, observed, "ch04-checks", {"per_main": per_main})
-
-
-_STOP = {"the", "of", "and", "or", "to", "on", "a", "an", "in", "as", "by", "such", "their", "its", "for", "with",
-         "through", "like", "users", "user", "s", "etc", "between", "during", "different"}
-
-
-def key_terms(text: str) -> set[str]:
-    """Content words of a label or implication, lower-cased and singular (a trailing 's' dropped)."""
-    words = re.findall(r"[a-z]+", text.lower())
-    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words if w not in _STOP}
 
 
 @check("C4.14", gather=_table2,
