@@ -26,8 +26,14 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize, special, stats
 
-__all__ = ["ChaoEstimate", "Prevalence", "calibrate_pool", "chao1", "chao2", "discovery_curve",
-           "fit_beta_to_curve", "simulate"]
+__all__ = ["GUEST_2006", "SEED", "ChaoEstimate", "Prevalence", "baseline_study", "calibrate_pool", "chao1", "chao2",
+           "discovery_curve", "fit_beta_to_curve", "guest_prevalence", "simulate"]
+
+#: the random seed of every saturation simulation in the book
+SEED = 20261126
+#: Guest, Bunce & Johnson (2006), Ghana interviews: of the 109 codes found in 30 interviews, 80 had
+#: appeared within the first 6 and 100 within the first 12
+GUEST_2006 = {"shares": {6: 80 / 109, 12: 100 / 109}, "reference": 30}
 
 _GH_NODES, _GH_WEIGHTS = np.polynomial.hermite.hermgauss(80)
 
@@ -215,3 +221,26 @@ def simulate(prev: Prevalence, pool: int, rng: np.random.Generator, *, reps: int
     return {"found": found, "new_more": new_more, "chao_f0": np.array([e.f0 for e in ests]),
             "chao_hi": np.array([e.ci[1] - e.s_obs for e in ests]), "n_share": n_share, "n_stop": n_stop,
             "accepted": np.array([keep.mean()]), "pool": np.array([pool])}
+
+
+def guest_prevalence() -> Prevalence:
+    """The baseline prevalence: the Beta whose discovery curve passes through Guest et al. (2006)'s two points."""
+    fit = fit_beta_to_curve(GUEST_2006["shares"], GUEST_2006["reference"])
+    return Prevalence("beta", fit.a, fit.b, label=f"Guest et al. 2006 curve, {fit.label}")
+
+
+def baseline_study(reps: int = 20000, seed: int = SEED) -> dict[str, float]:
+    """The paper's design under the baseline prevalence: 15 interviews revealing 40 concepts, then 5 more.
+
+    Returns the calibrated pool, the replicates kept, the probability that the 5 further interviews
+    reveal nothing new, and the 2.5th, 50th and 97.5th percentiles of the Chao2 estimate of unseen
+    concepts after 15 interviews (simulation, seeded).
+    """
+    prev = guest_prevalence()
+    pool = calibrate_pool(prev)
+    sim = simulate(prev, pool, np.random.default_rng(seed), reps=reps)
+    lo, med, hi = np.percentile(sim["chao_f0"], [2.5, 50, 97.5])
+    zero = sim["new_more"] == 0
+    return {"pool": pool, "kept": int(sim["found"].size), "p_nothing_new": float(zero.mean()),
+            "p_nothing_new_se": float(np.sqrt(zero.mean() * (1 - zero.mean()) / zero.size)),
+            "chao_low": float(lo), "chao_median": float(med), "chao_high": float(hi), "seed": seed}

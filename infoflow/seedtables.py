@@ -144,7 +144,7 @@ def implication_review() -> pd.DataFrame:
         paragraphs = sorted(set(prose.loc[prose["subcategory"] == name, "paragraph"]))
         rows.append({"subcategory": name, "main": main, "implication": imp[name], "own_terms": fit(name, name),
                      "swapped_with": ", ".join(swapped),
-                     "by_users": bool(re.search(r"\busers?\b|\busers[’']", imp[name], flags=re.I)),
+                     "by_users": bool(re.search(r"\busers?\b|\busers[’']", imp[name], flags=re.IGNORECASE)),
                      "prose": ", ".join(paragraphs),
                      "prose_agrees": (main in paragraphs) if paragraphs else None})
     return pd.DataFrame(rows)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from infoflow import seedtables
-from infoflow.seedtables import key_terms
 from infoflow.checks.common import figure, judged, match_figure, three_way
-from infoflow.claims import Evidence, Verdict, check, claim, pending, untestable, unverified
+from infoflow.claims import Evidence, Verdict, check, claim, untestable, unverified
+from infoflow.seedtables import key_terms
 
 
 def _count(quantity: str) -> list[int]:
@@ -191,4 +191,69 @@ def cited_interviewees_within_sample(ev: Evidence) -> Verdict:
 
 untestable("C4.03", "C4.12", "C4.17", "C4.18")
 unverified("C4.06")
-pending("C4.05", "C4.10", "C4.16")
+
+
+def _tie_shares() -> dict:
+    from infoflow import ties
+
+    classes = ties.tie_classes(ties.edge_embeddedness(ties.alters_graph())).value_counts(normalize=True)
+    return {"weak_share": float(classes.get("weak", 0.0)), "strong_share": float(classes.get("strong", 0.0)),
+            "threshold": 0.10}
+
+
+@check("C4.05", gather=_tie_shares, counterfactual={"weak_share": 0.25, "strong_share": 0.5})
+def strong_and_weak_ties(ev: Evidence) -> Verdict:
+    """Are both weak (no shared friend) and strong (3+ shared friends) ties present in quantity on ego-Facebook?"""
+    observed = (f"ego-Facebook without its ten ego users: {100 * ev['weak_share']:.1f}% of edges weak (no shared "
+                f"friend), {100 * ev['strong_share']:.1f}% strong (three or more shared friends)")
+    holds = min(ev["weak_share"], ev["strong_share"]) >= ev["threshold"]
+    return judged("C4.05", holds, observed, "ch04-ties", {"weak": ev["weak_share"], "strong": ev["strong_share"]})
+
+
+def _transcript_rate() -> dict:
+    rates = data_rates()
+    return {"words": _count("transcribed words")[0], "interviews": _count("interviewees")[0],
+            "minutes": _count("average interview minutes")[0], "rates": rates}
+
+
+def data_rates() -> dict[str, float]:
+    """Published mean Mandarin speaking rates (syllables per minute), by series."""
+    from infoflow import data
+
+    df = data.load_figures("mandarin_speaking_rates")
+    return dict(zip(df["series"], df["value"].astype(float)))
+
+
+@check("C4.10", gather=_transcript_rate, counterfactual={"words": 200000})
+def transcript_rate(ev: Evidence) -> Verdict:
+    """Transcribed characters per interview minute against published Mandarin speaking rates."""
+    rate = ev["words"] / (ev["interviews"] * ev["minutes"])
+    lowest, highest = min(ev["rates"].values()), max(ev["rates"].values())
+    observed = (f"{ev['words']:,} characters / ({ev['interviews']} × {ev['minutes']} min) = {rate:.0f} per minute; "
+                f"published means {lowest:.0f}-{highest:.0f} syllables per minute")
+    return three_way("C4.10", lowest <= rate <= highest, rate < lowest / 2 or rate > highest, observed,
+                     "ch04-arithmetic",
+                     f"the rate lies between half the lowest published mean ({lowest / 2:.0f}) and the lowest "
+                     f"({lowest:.0f}): pauses and turn-taking could explain the shortfall, or a condensed transcript",
+                     {"rate": rate, "lowest": lowest, "highest": highest})
+
+
+def _saturation() -> dict:
+    from infoflow import saturation
+
+    study = saturation.baseline_study()
+    return {"chao_interval": (study["chao_low"], study["chao_high"]), "chao_median": study["chao_median"],
+            "p_nothing_new": study["p_nothing_new"], "threshold": 0.10 * _count("concepts")[0]}
+
+
+@check("C4.16", gather=_saturation, counterfactual={"chao_interval": (0.0, 2.5)})
+def saturation_supported(ev: Evidence) -> Verdict:
+    """Simulation: how many concepts a 15-interview study that found 40 would still be missing (Chao2)."""
+    lo, hi = ev["chao_interval"]
+    observed = (f"simulation (baseline prevalence): Chao2 estimate of unseen concepts after 15 interviews, median "
+                f"{ev['chao_median']:.1f}, 95% of replicates in {lo:.1f}-{hi:.1f}; 5 more interviews reveal "
+                f"nothing new in {100 * ev['p_nothing_new']:.0f}% of replicates")
+    return three_way("C4.16", hi < ev["threshold"], lo > ev["threshold"], observed, "ch04-saturation",
+                     f"the replicate interval straddles {ev['threshold']:g} concepts (10% of 40): a study of this "
+                     "size cannot tell a nearly saturated coding from one still missing several concepts",
+                     {"interval": (lo, hi)})
