@@ -24,10 +24,12 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 from scipy import optimize, special, stats
 
 __all__ = ["GUEST_2006", "SEED", "ChaoEstimate", "Prevalence", "baseline_study", "calibrate_pool", "chao1", "chao2",
-           "discovery_curve", "fit_beta_to_curve", "guest_prevalence", "simulate"]
+           "discovery_curve", "fit_beta_to_curve", "guest_prevalence", "sensitivity", "sensitivity_settings",
+           "simulate"]
 
 #: the random seed of every saturation simulation in the book
 SEED = 20261126
@@ -244,3 +246,47 @@ def baseline_study(reps: int = 20000, seed: int = SEED) -> dict[str, float]:
     return {"pool": pool, "kept": int(sim["found"].size), "p_nothing_new": float(zero.mean()),
             "p_nothing_new_se": float(np.sqrt(zero.mean() * (1 - zero.mean()) / zero.size)),
             "chao_low": float(lo), "chao_median": float(med), "chao_high": float(hi), "seed": seed}
+
+
+def sensitivity_settings() -> list[Prevalence]:
+    """The prevalence distributions of the sensitivity analysis, the baseline first.
+
+    The baseline (Guest et al.'s curve), one prevalence shared by every concept, a J-shaped Beta with
+    many rare concepts, and logit-normal prevalences with median 0.1, 0.2 or 0.4 and spread (sd of the
+    log-odds) 0.5, 1.5 or 2.5: from nearly equal prevalences to a long tail of rare concepts.
+    """
+    out = [guest_prevalence(), Prevalence("fixed", 0.2, label="every concept p = 0.2"),
+           Prevalence("beta", 0.5, 2.0, label="Beta(0.5, 2), many rare concepts")]
+    for med in (0.1, 0.2, 0.4):
+        for sd in (0.5, 1.5, 2.5):
+            out.append(Prevalence("logitnormal", float(special.logit(med)), sd,
+                                  label=f"logit-normal, median {med:g}, sd {sd:g}"))
+    return out
+
+
+def sensitivity(settings: list[Prevalence], *, reps: int = 10000, seed: int = SEED, horizon: int = 80
+                ) -> pd.DataFrame:
+    """Simulate the paper's design (15 interviews finding 40 concepts, then 5 more) under each prevalence.
+
+    One row per setting: the calibrated pool and the concepts it leaves unseen, the replicates kept,
+    P(5 more interviews reveal nothing new) with its binomial standard error, the Chao2 estimate of
+    unseen concepts (median and 95% replicate range), and the interviews needed under Guest et al.'s
+    92% rule and Francis et al.'s 10 + 3 stopping rule (medians; ``horizon + 1`` means not within
+    ``horizon`` interviews).
+    """
+    rows = []
+    for i, prev in enumerate(settings):
+        pool = calibrate_pool(prev)
+        sim = simulate(prev, pool, np.random.default_rng([seed, i]), reps=reps, horizon=horizon)
+        zero = sim["new_more"] == 0
+        n = zero.size
+        lo, med, hi = np.percentile(sim["chao_f0"], [2.5, 50, 97.5])
+        rows.append({"prevalence": prev.label or prev.family, "mean prevalence": prev.mean(), "pool": pool,
+                     "unseen after 15": pool - 40, "replicates kept": n,
+                     "P(nothing new in 5)": float(zero.mean()),
+                     "se": float(math.sqrt(zero.mean() * (1 - zero.mean()) / n)),
+                     "Chao2 unseen (median)": float(med), "Chao2 2.5%": float(lo), "Chao2 97.5%": float(hi),
+                     "Guest 92% rule (median n)": float(np.median(sim["n_share"])),
+                     "Francis 10+3 rule (median n)": float(np.median(sim["n_stop"])),
+                     "P(Francis stops by 20)": float(np.mean(sim["n_stop"] <= 20))})
+    return pd.DataFrame(rows)
