@@ -22,14 +22,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special, stats
 
-__all__ = ["GUEST_2006", "SEED", "ChaoEstimate", "Prevalence", "baseline_study", "calibrate_pool", "chao1", "chao2",
+__all__ = ["GUEST_2006", "HENNINK_CODE_SATURATION", "REPS", "SEED", "ChaoEstimate", "Prevalence", "baseline_study", "calibrate_pool", "chao1", "chao2",
            "discovery_curve", "fit_beta_to_curve", "guest_prevalence", "sensitivity", "sensitivity_settings",
-           "simulate"]
+           "simulate", "study", "talkative_study"]
 
 #: the random seed of every saturation simulation in the book
 SEED = 20261126
@@ -187,8 +188,9 @@ def simulate(prev: Prevalence, pool: int, rng: np.random.Generator, *, reps: int
     """Simulate interview studies; keep those whose first ``first`` interviews reveal ``concepts`` concepts.
 
     Returns arrays over the kept replicates: ``found`` (concepts after ``first`` interviews),
-    ``new_more`` (new concepts in the next ``more``), ``chao_f0`` and ``chao_hi`` (Chao2 estimate of
-    unseen concepts after ``first`` interviews and its upper 95% bound), ``n_share`` (interviews until
+    ``new_more`` (new concepts in the next ``more``), ``chao_f0``, ``chao_lo`` and ``chao_hi`` (Chao2
+    estimate of unseen concepts after ``first`` interviews and its own 95% log-normal bounds),
+    ``found_by`` (row ``n``: concepts found by interview ``n`` in each replicate, ``n = 0..horizon``), ``n_share`` (interviews until
     ``share_rule`` of the pool is found, ``horizon + 1`` if never) and ``n_stop`` (the stopping rule of
     Francis et al. 2010: ``initial`` interviews, then stop after ``run`` in a row with nothing new), plus
     ``accepted`` (the share of draws kept). ``concepts=None`` keeps every draw.
@@ -221,7 +223,9 @@ def simulate(prev: Prevalence, pool: int, rng: np.random.Generator, *, reps: int
     ok = (runs == run) & (ends - run + 1 > initial)[None, :]
     n_stop = np.where(ok.any(axis=1), ends[ok.argmax(axis=1)], horizon + 1)
     return {"found": found, "new_more": new_more, "chao_f0": np.array([e.f0 for e in ests]),
-            "chao_hi": np.array([e.ci[1] - e.s_obs for e in ests]), "n_share": n_share, "n_stop": n_stop,
+            "chao_lo": np.array([e.ci[0] - e.s_obs for e in ests]),
+            "chao_hi": np.array([e.ci[1] - e.s_obs for e in ests]),
+            "found_by": np.concatenate([np.zeros((len(t), 1), int), cum], axis=1).T, "n_share": n_share, "n_stop": n_stop,
             "accepted": np.array([keep.mean()]), "pool": np.array([pool])}
 
 
@@ -231,21 +235,48 @@ def guest_prevalence() -> Prevalence:
     return Prevalence("beta", fit.a, fit.b, label=f"Guest et al. 2006 curve, {fit.label}")
 
 
-def baseline_study(reps: int = 20000, seed: int = SEED) -> dict[str, float]:
-    """The paper's design under the baseline prevalence: 15 interviews revealing 40 concepts, then 5 more.
+#: replicates of every saturation simulation in the chapter (one number, so the ledger and the prose agree)
+REPS = 10000
+#: Hennink, Kaiser & Marconi (2017): code saturation (the range of issues heard) reached after 9 interviews
+HENNINK_CODE_SATURATION = 9
 
-    Returns the calibrated pool, the replicates kept, the probability that the 5 further interviews
-    reveal nothing new, and the 2.5th, 50th and 97.5th percentiles of the Chao2 estimate of unseen
-    concepts after 15 interviews (simulation, seeded).
+
+def study(prev: Prevalence, *, reps: int = REPS, seed: int = SEED, index: int = 0, horizon: int = 80
+          ) -> dict[str, float]:
+    """The paper's design under one prevalence distribution: 15 interviews revealing 40 concepts, then 5 more.
+
+    Returns the calibrated pool (an input: the concepts the setting leaves unseen after 15 interviews
+    follow from it), the replicates kept, P(5 more interviews reveal nothing new) with its binomial
+    standard error, the 2.5th, 50th and 97.5th percentiles across replicates of the Chao2 estimate of
+    unseen concepts after 15 interviews, the medians across replicates of Chao's own 95% log-normal
+    interval (unseen concepts), the share of replicates whose own interval lies wholly below 4 unseen
+    concepts, the interviews needed under Guest et al.'s 92% rule and Francis et al.'s 10 + 3 rule
+    (medians; ``horizon + 1`` means not within ``horizon``), and the share of the pool found by
+    Hennink et al.'s 9 interviews. Simulation, seeded with ``[seed, index]``.
     """
-    prev = guest_prevalence()
     pool = calibrate_pool(prev)
-    sim = simulate(prev, pool, np.random.default_rng(seed), reps=reps)
-    lo, med, hi = np.percentile(sim["chao_f0"], [2.5, 50, 97.5])
+    sim = simulate(prev, pool, np.random.default_rng([seed, index]), reps=reps, horizon=horizon)
     zero = sim["new_more"] == 0
-    return {"pool": pool, "kept": int(sim["found"].size), "p_nothing_new": float(zero.mean()),
-            "p_nothing_new_se": float(np.sqrt(zero.mean() * (1 - zero.mean()) / zero.size)),
-            "chao_low": float(lo), "chao_median": float(med), "chao_high": float(hi), "seed": seed}
+    n = zero.size
+    lo, med, hi = np.percentile(sim["chao_f0"], [2.5, 50, 97.5])
+    return {"prevalence": prev.label or prev.family, "mean prevalence": prev.mean(), "pool": pool,
+            "unseen after 15": pool - 40, "replicates kept": n, "P(nothing new in 5)": float(zero.mean()),
+            "se": float(math.sqrt(zero.mean() * (1 - zero.mean()) / n)),
+            "Chao2 unseen (median)": float(med), "Chao2 2.5%": float(lo), "Chao2 97.5%": float(hi),
+            "Chao CI low (median)": float(np.median(sim["chao_lo"])),
+            "Chao CI high (median)": float(np.median(sim["chao_hi"])),
+            "P(Chao CI below 4)": float(np.mean(sim["chao_hi"] < 4.0)),
+            "Guest 92% rule (median n)": float(np.median(sim["n_share"])),
+            "Francis 10+3 rule (median n)": float(np.median(sim["n_stop"])),
+            "P(Francis stops by 20)": float(np.mean(sim["n_stop"] <= 20)),
+            "share found by 9 (Hennink)": float(np.mean(sim["found_by"][HENNINK_CODE_SATURATION]) / pool),
+            "seed": seed}
+
+
+@lru_cache(maxsize=1)
+def baseline_study() -> dict[str, float]:
+    """The baseline setting (Guest et al.'s curve), computed once: row 0 of :func:`sensitivity` exactly."""
+    return study(guest_prevalence(), index=0)
 
 
 def sensitivity_settings() -> list[Prevalence]:
@@ -264,29 +295,43 @@ def sensitivity_settings() -> list[Prevalence]:
     return out
 
 
-def sensitivity(settings: list[Prevalence], *, reps: int = 10000, seed: int = SEED, horizon: int = 80
-                ) -> pd.DataFrame:
-    """Simulate the paper's design (15 interviews finding 40 concepts, then 5 more) under each prevalence.
+def sensitivity(settings: list[Prevalence]) -> pd.DataFrame:
+    """:func:`study` under each prevalence distribution (the first, index 0, is the baseline), one row each."""
+    rows = [baseline_study() if i == 0 and prev == guest_prevalence() else study(prev, index=i)
+            for i, prev in enumerate(settings)]
+    return pd.DataFrame(rows).drop(columns="seed")
 
-    One row per setting: the calibrated pool and the concepts it leaves unseen, the replicates kept,
-    P(5 more interviews reveal nothing new) with its binomial standard error, the Chao2 estimate of
-    unseen concepts (median and 95% replicate range), and the interviews needed under Guest et al.'s
-    92% rule and Francis et al.'s 10 + 3 stopping rule (medians; ``horizon + 1`` means not within
-    ``horizon`` interviews).
+
+def talkative_study(prev: Prevalence, shape: float, *, reps: int = REPS, seed: int = SEED, first: int = 15,
+                    more: int = 5, concepts: int = 40) -> dict[str, float]:
+    """The paper's design when interviewees differ in how much they say (simulation, seeded).
+
+    Interviewee ``i`` voices concept ``k`` with probability ``1 - (1 - p_k)^lam_i``, where the
+    talkativeness ``lam_i`` is Gamma with mean 1 and shape ``shape`` (smaller: more unequal; a group
+    session transcribed as one document is a large ``lam_i``). The pool is calibrated so that
+    ``first`` interviews reveal ``concepts`` on average, and only replicates revealing exactly
+    ``concepts`` are kept. Returns the pool, the replicates kept, P(``more`` interviews reveal nothing
+    new) with its standard error, and the median Chao2 estimate of unseen concepts.
     """
-    rows = []
-    for i, prev in enumerate(settings):
-        pool = calibrate_pool(prev)
-        sim = simulate(prev, pool, np.random.default_rng([seed, i]), reps=reps, horizon=horizon)
-        zero = sim["new_more"] == 0
-        n = zero.size
-        lo, med, hi = np.percentile(sim["chao_f0"], [2.5, 50, 97.5])
-        rows.append({"prevalence": prev.label or prev.family, "mean prevalence": prev.mean(), "pool": pool,
-                     "unseen after 15": pool - 40, "replicates kept": n,
-                     "P(nothing new in 5)": float(zero.mean()),
-                     "se": float(math.sqrt(zero.mean() * (1 - zero.mean()) / n)),
-                     "Chao2 unseen (median)": float(med), "Chao2 2.5%": float(lo), "Chao2 97.5%": float(hi),
-                     "Guest 92% rule (median n)": float(np.median(sim["n_share"])),
-                     "Francis 10+3 rule (median n)": float(np.median(sim["n_stop"])),
-                     "P(Francis stops by 20)": float(np.mean(sim["n_stop"] <= 20))})
-    return pd.DataFrame(rows)
+    if shape <= 0:
+        raise ValueError(f"talkativeness shape must be positive, got {shape}")
+    rng = np.random.default_rng([seed, 99])
+    p_mc = prev.sample(rng, 200_000)
+    miss = float(np.mean((1.0 - np.log1p(-p_mc) / shape) ** (-shape * first)))
+    exact = concepts / (1.0 - miss)
+    pool = min((k for k in (math.floor(exact), math.ceil(exact)) if k >= concepts),
+               key=lambda k: abs(k * (1.0 - miss) - concepts))
+    p = prev.sample(rng, (reps, pool, 1))
+    lam = rng.gamma(shape, 1.0 / shape, (reps, 1, first + more))
+    voiced = rng.random((reps, pool, first + more)) < -np.expm1(lam * np.log1p(-p))
+    incid = voiced[:, :, :first].sum(axis=2)
+    found = (incid > 0).sum(axis=1)
+    keep = found == concepts
+    new_more = ((incid[keep] == 0) & voiced[keep][:, :, first:].any(axis=2)).sum(axis=1)
+    f1, f2 = (incid[keep] == 1).sum(axis=1), (incid[keep] == 2).sum(axis=1)
+    f0 = [_chao(concepts, int(a), int(b), (first - 1) / first, 0.95).f0 for a, b in zip(f1, f2)]
+    zero = new_more == 0
+    return {"talkativeness shape": shape, "pool": pool, "replicates kept": int(keep.sum()),
+            "P(nothing new in 5)": float(zero.mean()),
+            "se": float(math.sqrt(zero.mean() * (1 - zero.mean()) / max(zero.size, 1))),
+            "Chao2 unseen (median)": float(np.median(f0))}
