@@ -99,3 +99,21 @@ def test_prevalence_refuses_bad_parameters():
         sat.Prevalence("gamma", 1.0, 1.0)
     with pytest.raises(ValueError, match="invalid parameters for a beta"):
         sat.Prevalence("beta", -1.0, 1.0)
+
+
+def test_baseline_is_the_first_row_of_the_sensitivity_analysis():
+    base = sat.baseline_study()
+    row = sat.sensitivity(sat.sensitivity_settings()[:1]).iloc[0]
+    assert row["P(nothing new in 5)"] == base["P(nothing new in 5)"]
+    assert row["Chao2 97.5%"] == base["Chao2 97.5%"]
+    assert base["Chao CI low (median)"] <= base["Chao2 unseen (median)"] <= base["Chao CI high (median)"]
+
+
+def test_talkative_interviewees_reduce_to_the_equal_model():
+    prev = sat.Prevalence("fixed", 0.2)
+    many = sat.talkative_study(prev, 1e4, reps=4000)
+    equal = sat.simulate(prev, sat.calibrate_pool(prev), np.random.default_rng(1), reps=4000)
+    p_equal = float(np.mean(equal["new_more"] == 0))
+    assert abs(many["P(nothing new in 5)"] - p_equal) < 4 * np.hypot(many["se"], 0.01)
+    with pytest.raises(ValueError, match="talkativeness shape must be positive"):
+        sat.talkative_study(prev, 0.0)

@@ -49,3 +49,39 @@ def test_tradeoff_is_a_long_table_rising_with_the_window():
     out = visibility.tradeoff(fits, np.array([1.0, 10.0, 100.0]), np.random.default_rng(0), draws=200)
     assert list(out.columns) == ["proxy", "law", "hours", "share", "low", "high"]
     assert np.all(np.diff(out["share"].to_numpy()) > 0)
+
+
+def _exp_cascades(rng, rate, n_cascades, window):
+    out = []
+    for _ in range(n_cascades):
+        a = rng.exponential(1 / rate, rng.integers(1, 6))
+        out.append(a[a <= window])
+    return out
+
+
+def test_cascade_bootstrap_recovers_a_known_law_and_its_share():
+    rng = np.random.default_rng(3)
+    window, rate = 50.0, 0.1
+    cascades = _exp_cascades(rng, rate, 800, window)
+    ages = np.sort(np.concatenate(cascades))
+    fits = decay.fit_decay_models(ages, t0=0.0, T=window)
+    boot = visibility.cascade_bootstrap(cascades, fits, window, hours=np.array([10.0, 30.0]), reps=60, seed=1)
+    exp = boot[(boot["law"] == "exponential") & (boot["hours"] == 10.0)]
+    truth = 1 - np.exp(-rate * 10.0)
+    lo, hi = np.percentile(exp["eventual"], [0.5, 99.5])
+    assert lo < truth < hi
+    # the observed share estimates the law's share within the window
+    assert abs(exp["observed"].mean() - exp["predicted within window"].mean()) < 0.02
+    assert set(boot["law"]) == {f.extra["law"] for f in fits if f.converged}
+
+
+def test_window_fit_test_accepts_the_true_law_and_rejects_a_wrong_one():
+    rng = np.random.default_rng(5)
+    window = 100.0
+    ages = rng.exponential(10.0, 20000)
+    ages = np.sort(ages[ages <= window])
+    good = decay.fit_decay("exponential", ages, t0=0.0, T=window)
+    assert abs(visibility.window_fit_test(good, ages, window, hours=20.0)["z"]) < 4
+    heavy = np.sort(np.concatenate([ages, rng.uniform(20, window, 800)]))
+    bad = decay.fit_decay("exponential", heavy, t0=0.0, T=window)
+    assert visibility.window_fit_test(bad, heavy, window, hours=20.0)["p"] < 1e-6
