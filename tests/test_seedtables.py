@@ -83,3 +83,39 @@ def test_citation_checks_follow_the_typed_reference_list(tmp_path, monkeypatch):
     monkeypatch.setattr(seedtables, "TABLES_DIR", d)
     assert claims.run_check("C4.09").verdict == "reproduced"
     assert claims.run_check("C4.08").verdict == "corrected"
+
+
+def test_table1_questions_are_verbatim_and_numbered_in_order():
+    assert SEEDS.is_dir(), f"the source documents must be at {SEEDS} (../shared/seeds beside the repository)"
+    seed, *_ = seedtables.TABLES["privacy_outline"]
+    text = (SEEDS / seed).read_text(encoding="utf-8")
+    outline = seedtables.load_seed_table("privacy_outline")
+    assert list(outline["number"]) == list(range(1, 21))
+    for row in outline.itertuples():
+        assert f"{row.number}\t{row.evidence}" in text, f"Table 1 question {row.number} is not typed verbatim"
+
+
+def test_coding_tree_has_one_root_four_branches_and_twenty_leaves():
+    tree = seedtables.coding_tree()
+    levels = [d["level"] for _, d in tree.nodes(data=True)]
+    assert levels.count("central") == 1 and levels.count("main") == 4 and levels.count("sub") == 20
+    import networkx as nx
+    assert nx.is_arborescence(tree)
+
+
+def test_implication_review_finds_the_swapped_pair_and_the_silent_row():
+    review = seedtables.implication_review().set_index("subcategory")
+    assert review.loc["Privacy Awareness", "swapped_with"] == "Emotional Needs"
+    assert review.loc["Emotional Needs", "swapped_with"] == "Privacy Awareness"
+    assert review.loc["Privacy Boundaries", "prose"] == ""
+    assert review.loc["Privacy Protection Measures", "by_users"]
+
+
+def test_prose_rows_must_name_table2_subcategories(tmp_path, monkeypatch):
+    d = _copy(tmp_path)
+    prose = d / "privacy_prose.csv"
+    prose.write_text(prose.read_text(encoding="utf-8") + "Nonexistent Row,User Factors,Social pressure may come\n",
+                     encoding="utf-8")
+    monkeypatch.setattr(seedtables, "TABLES_DIR", d)
+    with pytest.raises(seedtables.SeedTableError, match="not subcategories of Table 2"):
+        seedtables.implication_review()

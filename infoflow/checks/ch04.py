@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import re
+from itertools import pairwise
 
 from infoflow import seedtables
 from infoflow.checks.common import figure, judged, match_figure, three_way
-from infoflow.claims import Evidence, Verdict, check, claim, pending, untestable, unverified
+from infoflow.claims import Evidence, Verdict, check, claim, untestable, unverified
+from infoflow.seedtables import key_terms
 
 
 def _count(quantity: str) -> list[int]:
@@ -14,19 +15,42 @@ def _count(quantity: str) -> list[int]:
 
 
 def _moments_trend() -> dict:
-    return {s: {p: figure("cnnic_moments_qzone", s, p) for p in ("Dec 2016", "Dec 2018")}
-            for s in ("moments_use_share", "qzone_use_share")}
+    import re
+
+    from infoflow import data
+
+    cnnic = data.load_figures("cnnic_moments_qzone").set_index(["series", "period"])
+    note = str(cnnic.loc[("moments_use_share", "Dec 2018"), "note"])
+    drop = re.search(r"down ([0-9.]+) points from Dec 2017", note)
+    if drop is None:
+        raise ValueError("data/figures/cnnic_moments_qzone.csv, row moments_use_share Dec 2018: the note must state "
+                         "'down X points from Dec 2017' (the implied Dec 2017 share). Fix: restore the note")
+    dec18 = figure("cnnic_moments_qzone", "moments_use_share", "Dec 2018")
+    return {"cnnic": {"Dec 2016": figure("cnnic_moments_qzone", "moments_use_share", "Dec 2016"),
+                      "Dec 2017": round(dec18 + float(drop.group(1)), 1), "Dec 2018": dec18},
+            "daily": {"2019": figure("wechat_open_class", "moments_openers_per_day", "2019"),
+                      "2021": figure("wechat_open_class", "moments_viewers_per_day", "2021")}}
 
 
 @check("C4.01", gather=_moments_trend,
-       counterfactual={"moments_use_share": {"Dec 2016": 85.8, "Dec 2018": 88.0}})
+       counterfactual={"cnnic": {"Dec 2016": 88.0, "Dec 2017": 86.0, "Dec 2018": 83.4},
+                       "daily": {"2019": 750.0, "2021": 700.0}})
 def moments_cooling(ev: Evidence) -> Verdict:
-    """CNNIC: change in the share of internet users using Moments, Dec 2016 to Dec 2018."""
-    m = ev["moments_use_share"]
-    change = m["Dec 2018"] - m["Dec 2016"]
-    observed = f"Moments used by {m['Dec 2016']:g}% (Dec 2016) and {m['Dec 2018']:g}% (Dec 2018): {change:+.1f} points"
-    return three_way("C4.01", change < -1, change > 1, observed, "ch04-all-claims",
-                     "the change is within ±1 point", {"change": change})
+    """Use of Moments step by step: CNNIC's use shares 2016-2018, then WeChat's daily audience 2019-2021."""
+    c, d = ev["cnnic"], ev["daily"]
+    years = list(c)
+    steps = [c[b] - c[a] for a, b in pairwise(years)]
+    daily = 100 * (d["2021"] / d["2019"] - 1)
+    falls = all(x < -1 for x in steps) and daily < -1
+    rises = all(x > 1 for x in steps) and daily > 1
+    observed = ("CNNIC share of internet users using Moments " + " → ".join(f"{c[y]:g}% ({y})" for y in years)
+                + " (Dec 2017 implied), steps " + ", ".join(f"{x:+.1f}" for x in steps)
+                + f" points; daily Moments audience {d['2019']:g} million opening (2019) → {d['2021']:g} million "
+                f"viewing (2021), {daily:+.1f}%")
+    return three_way("C4.01", falls, rises, observed, "ch04-cold",
+                     "use rises and falls from step to step, so it shows no gradual trend either way; and use "
+                     "stands in for posting, which no published series measures",
+                     {"steps": steps, "daily_change_pct": daily})
 
 
 def _interviewees() -> dict:
@@ -76,12 +100,14 @@ _FATIGUE_TERMS = ("fatigue", "estrangement", "distancing")
 @check("C4.07", gather=_citations,
        counterfactual={"references": {10: {"authors": "Jiang, J.", "year": 2016, "title": "Likes in WeChat Moments"}}})
 def fatigue_citation(ev: Evidence) -> Verdict:
-    """Does the work cited for social fatigue ([10]) name fatigue or estrangement in its title?"""
+    """Citation match only: does the title of the work cited for social fatigue ([10]) name fatigue?"""
     cited = ev["references"].get(10)
     if cited is None:
         return Verdict("C4.07", "contradicted", observed="the reference list holds no [10]", shown_in="ch04-checks")
     hits = [t for t in _FATIGUE_TERMS if t in cited["title"].lower()]
-    observed = f"[10] is {cited['authors']} ({cited['year']}), '{cited['title']}'"
+    observed = (f"[10] is {cited['authors']} ({cited['year']}), '{cited['title']}': the citation "
+                + ("matches the sentence (a check of the citation, not evidence of fatigue)" if hits
+                   else "is on another topic"))
     return Verdict("C4.07", "consistent" if hits else "corrected", observed=observed, shown_in="ch04-checks",
                    details={"terms": hits})
 
@@ -151,16 +177,6 @@ def table2_counts(ev: Evidence) -> Verdict:
     return judged("C4.13", holds, observed, "ch04-checks", {"per_main": per_main})
 
 
-_STOP = {"the", "of", "and", "or", "to", "on", "a", "an", "in", "as", "by", "such", "their", "its", "for", "with",
-         "through", "like", "users", "user", "s", "etc", "between", "during", "different"}
-
-
-def key_terms(text: str) -> set[str]:
-    """Content words of a label or implication, lower-cased and singular (a trailing 's' dropped)."""
-    words = re.findall(r"[a-z]+", text.lower())
-    return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in words if w not in _STOP}
-
-
 @check("C4.14", gather=_table2,
        counterfactual={"implications": {"Privacy Awareness": "Sensitivity and awareness of personal privacy",
                                          "Emotional Needs": "Emotional satisfaction or recognition gained through sharing"}})
@@ -200,6 +216,60 @@ def cited_interviewees_within_sample(ev: Evidence) -> Verdict:
     return judged("C4.20", max(ev["ids"]) <= ev["interviewees"], observed, "ch04-checks", {"max": max(ev["ids"])})
 
 
-untestable("C4.03", "C4.12", "C4.17", "C4.18")
+untestable("C4.03", "C4.05", "C4.12", "C4.17", "C4.18")
 unverified("C4.06")
-pending("C4.05", "C4.10", "C4.16")
+
+
+def _transcript_rate() -> dict:
+    rates = data_rates()
+    return {"words": _count("transcribed words")[0], "interviews": _count("interviewees")[0],
+            "minutes": _count("average interview minutes")[0], "rates": rates}
+
+
+def data_rates() -> dict[str, float]:
+    """Published mean Mandarin speaking rates (syllables per minute) read in the source itself, by series."""
+    from infoflow import data
+
+    df = data.load_figures("mandarin_speaking_rates")
+    df = df[df["verified"].astype(str).str.lower() == "true"]
+    return dict(zip(df["series"], df["value"].astype(float)))
+
+
+@check("C4.10", gather=_transcript_rate, counterfactual={"words": 200000})
+def transcript_rate(ev: Evidence) -> Verdict:
+    """Transcribed characters per interview minute against published Mandarin speaking rates."""
+    rate = ev["words"] / (ev["interviews"] * ev["minutes"])
+    lowest, highest = min(ev["rates"].values()), max(ev["rates"].values())
+    observed = (f"{ev['words']:,} characters / ({ev['interviews']} × {ev['minutes']} min) = {rate:.0f} per minute; "
+                f"published means {lowest:.0f}-{highest:.0f} syllables per minute (benchmarks from other speakers)")
+    return three_way("C4.10", lowest <= rate <= highest, rate < lowest / 2 or rate > highest, observed,
+                     "ch04-arithmetic",
+                     f"the rate lies between half the lowest published mean ({lowest / 2:.0f}) and the lowest "
+                     f"({lowest:.0f}): pauses and hesitations, which rates taken from each speaker's most fluent minute "
+                     "leave out, could explain the shortfall, or a condensed transcript",
+                     {"rate": rate, "lowest": lowest, "highest": highest})
+
+
+def _saturation() -> dict:
+    from infoflow import saturation
+
+    study = saturation.baseline_study()
+    return {"chao_interval": (study["Chao2 2.5%"], study["Chao2 97.5%"]), "chao_median": study["Chao2 unseen (median)"],
+            "own_interval": (study["Chao CI low (median)"], study["Chao CI high (median)"]),
+            "p_nothing_new": study["P(nothing new in 5)"], "replicates": study["replicates kept"],
+            "threshold": 0.10 * _count("concepts")[0]}
+
+
+@check("C4.16", gather=_saturation, counterfactual={"chao_interval": (0.0, 2.5)})
+def saturation_supported(ev: Evidence) -> Verdict:
+    """Design power (simulation under assumed prevalences): could a 15 + 5 study tell saturation from a gap?"""
+    lo, hi = ev["chao_interval"]
+    olo, ohi = ev["own_interval"]
+    observed = (f"design power, simulated under assumed (baseline) prevalences, {ev['replicates']:,} studies: Chao2 "
+                f"estimate of unseen concepts after 15 interviews, median {ev['chao_median']:.1f}, 95% of studies in "
+                f"{lo:.1f}-{hi:.1f} (Chao's own 95% interval, median over studies: {olo:.1f}-{ohi:.1f}); 5 more "
+                f"interviews reveal nothing new in {100 * ev['p_nothing_new']:.0f}% of studies")
+    return three_way("C4.16", hi < ev["threshold"], lo > ev["threshold"], observed, "ch04-saturation",
+                     f"the replicate interval straddles {ev['threshold']:g} concepts (10% of 40): a study of this "
+                     "design cannot tell a nearly saturated coding from one still missing several concepts",
+                     {"interval": (lo, hi), "own_interval": (olo, ohi)})
