@@ -337,3 +337,29 @@ def rhp_forward(city: str, theta: Any, F: Any) -> np.ndarray:
     phi = np.sum(p["amplitudes"][:, None] * np.exp(-0.5 * ((t[None, :] - tc[:, None]) / widths[:, None]) ** 2), axis=0)
     return _euler(F.size, p["N"], p["beta"], p["sigma"], p["gamma"], p["delta"], p["omega"], p["theta"],
                   _fstar(F, p["kappa"]), phi, 0.0, 0.0, BIN_HOURS)
+
+
+# ------------------------------------------------------------------------------------ the three Weibo-COV cities
+
+
+def city_data(city: str) -> dict[str, Any]:
+    """Binned posts of a Weibo-COV city, the book's rhythm (registered bucket table) and the authors' rhythm."""
+    from infoflow import data
+
+    t0, y = bin_counts(data.load_weibo_cov(city)["created_at"])
+    mine = rhythm_from_buckets(data.load_weekly_rhythm()["count"])
+    theirs = rhp_rhythm(data.load_rhp_spline())
+    return {"t0": t0, "counts": y, "F": window_rhythm(mine, t0, y.size), "F_rhp": window_rhythm(theirs, t0, y.size),
+            "hours": BIN_HOURS * np.arange(y.size)}
+
+
+def rhp_fit_summary(city: str, counts: Any, F_rhp: Any) -> dict[str, Any]:
+    """The authors' fit on the book's bins: its curve, log-likelihood at their k = 5 and at the best k, parameter counts."""
+    from infoflow import data
+
+    theta = data.load_rhp_params(city)["theta"]
+    mu = rhp_forward(city, theta, F_rhp)
+    k_best, ll_best = nb_dispersion_mle(counts, mu)
+    n_shocks = len(RHP_SHOCKS[city]["h_loc"])
+    return {"mean": mu, "loglik_k5": nb_loglik(counts, mu, 5.0), "loglik": ll_best, "k": k_best,
+            "fitted": int(np.asarray(theta).size) + 1, "shocks": n_shocks, "hand_times": n_shocks}

@@ -432,3 +432,35 @@ def pooled_multiplier(table: Any, *, n_boot: int = 2000, level: float = 0.95, se
     return {"n": pooled, "n_low": n_low, "n_high": n_high, "multiplier": mult(pooled),
             "low": mult(n_low), "high": mult(n_high),
             "cascades": int(n.size), "excluded": int(len(table) - n.size), "n_boot": n_boot}
+
+
+# ---------------------------------------------------------------------------------------- SEISMIC calibration
+
+
+def seismic_calibration(min_events: int = 50, hours: Any = (1, 3, 6, 12, 24)) -> Any:
+    """SEISMIC predictions of the final size at ``hours`` for the proxy cascades, with interval coverage.
+
+    One row per cascade and prediction time: reshares observed so far, infectiousness with its 90% band,
+    the prediction and its interval (the band plugged into the prediction, see
+    :func:`infoflow.pointprocess.seismic_predict`), the final number of reshares and whether the
+    interval contains it.  Recorded times are used as stored (SEISMIC needs no tie-breaking).
+    """
+    import pandas as pd
+
+    from infoflow import data, pointprocess
+
+    tweet = data.load_seismic_tweet()
+    sets = [("SEISMIC tweet", tweet["relative_time_second"].to_numpy(), tweet["number_of_followers"].to_numpy())]
+    sets += [(f"#auspol {i + 1}", df["time"].to_numpy(), df["magnitude"].to_numpy())
+             for i, df in enumerate(data.load_auspol()) if len(df) >= min_events]
+    rows = []
+    for name, t, d in sets:
+        pred = pointprocess.seismic_predict(t, d, np.asarray(hours, dtype=float) * 3600.0)
+        final = t.size - 1
+        for h, r in zip(hours, pred.itertuples(), strict=True):
+            rows.append({"cascade": name, "hours": h, "observed": r.observed, "infectiousness": r.infectiousness,
+                         "p_low": r.p_low, "p_up": r.p_up, "prediction": r.prediction,
+                         "prediction_low": r.prediction_low, "prediction_high": r.prediction_high,
+                         "final": final, "complete": bool(r.observed >= final),
+                         "covered": bool(r.prediction_low <= final <= r.prediction_high)})
+    return pd.DataFrame(rows)
