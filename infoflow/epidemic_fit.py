@@ -41,7 +41,7 @@ from infoflow.fitting import FitResult, fit_mle
 try:  # numba is pinned in requirements.txt; the pure-Python loop gives the same numbers, slower
     from numba import njit
 except ImportError:  # pragma: no cover
-    def njit(*args: Any, **kwargs: Any) -> Any:  # noqa: D103
+    def njit(*args: Any, **kwargs: Any) -> Any:
         return args[0] if args and callable(args[0]) else (lambda f: f)
 
 __all__ = [

@@ -256,7 +256,7 @@ def profile_interval(times: Any, fit: FitResult, param: str = "n_star", *, level
             if (direction > 0 and x >= limit) or (direction < 0 and x <= limit):
                 x = limit
             if drop(x) > 0:
-                return optimize.brentq(drop, min(inner, x), max(inner, x), xtol=2e-3 * est, rtol=1e-4)
+                return optimize.brentq(drop, min(inner, x), max(inner, x), xtol=5e-3 * est, rtol=1e-3)
             if x == limit:
                 return math.inf if direction > 0 else 0.0
             inner, step = x, step * 2.0
@@ -374,7 +374,7 @@ def branching_row(times: Any, T: float | None = None, *, law: str = "power law",
     hdb = test.hawkes
     identified = bool(hdb.converged and np.isfinite(hdb.se["n_star"]) and hdb["n_star"] < MAX_N_STAR * 0.99
                       and hdb["beta"] * T > MIN_BETA_T * 1.01)
-    lo, hi = profile_interval(t, hdb, level=level) if identified else (math.nan, math.nan)
+    lo, hi = profile_interval(t, hdb, level=level, upper_limit=5.0) if identified else (math.nan, math.nan)
     ks_const = pointprocess.time_rescaling_test(t, const)
     ks_hdb = rescaling_ks(hdb_compensator(t, hdb))
     ks_null = rescaling_ks(hdb_compensator(t, test.null))

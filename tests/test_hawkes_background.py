@@ -71,7 +71,7 @@ def test_constant_background_inflates_n_star_on_decaying_poisson_data():
 def test_compensator_rescales_to_exponential_under_the_true_model():
     """Time-rescaling with the true parameters does not reject (KS p > 0.01); dropping the offspring does."""
     t = _simulate(8)
-    ks, p = hb.rescaling_ks(hb.hdb_compensator(t, TRUTH, law="power law"))
+    _, p = hb.rescaling_ks(hb.hdb_compensator(t, TRUTH, law="power law"))
     assert p > 0.01
     broken = TRUTH | {"n_star": 0.0}
     assert hb.rescaling_ks(hb.hdb_compensator(t, broken, law="power law"))[1] < 0.01
