@@ -498,6 +498,64 @@ def load_weekly_rhythm() -> pd.DataFrame:
     return _load(parse_weekly_rhythm, "weibo_cov_cascades/weekly_rhythm_bucket_counts.csv").copy(deep=False)
 
 
+# ---------------------------------------------------------------- RhP-SEIRS fitted parameters and rhythm spline
+
+RHP_THETA_SIZES = {"Chengdu": 18, "Kashgar": 17, "Qingdao": 20}
+
+
+def _loadmat(path: Path) -> dict:
+    import scipy.io
+
+    try:
+        return scipy.io.loadmat(path)
+    except Exception as exc:  # scipy raises several types on a damaged file
+        raise _fail(path, "", f"is not a readable MATLAB .mat file ({exc})") from exc
+
+
+def parse_rhp_params(path: str | os.PathLike, n_theta: int | None = None) -> dict[str, Any]:
+    """Parse an RhP-SEIRS parameter file (.mat): ``theta`` (the transformed parameter vector) and ``mape``."""
+    path = Path(path)
+    mat = _loadmat(path)
+    if "theta_refined" not in mat:
+        raise _fail(path, "", f"has no variable 'theta_refined' (variables: {sorted(k for k in mat if k[:2] != '__')})")
+    theta = np.asarray(mat["theta_refined"], dtype=float).ravel()
+    if not np.all(np.isfinite(theta)):
+        raise _fail(path, f"theta_refined entry {int(np.flatnonzero(~np.isfinite(theta))[0]) + 1}", "is not finite")
+    if n_theta is not None and theta.size != n_theta:
+        raise _fail(path, "", f"theta_refined has {theta.size} entries, expected {n_theta}")
+    mape = float(np.asarray(mat["mape"]).ravel()[0]) if "mape" in mat else float("nan")
+    return {"theta": theta, "mape": mape}
+
+
+def parse_rhp_spline(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """Parse the RhP-SEIRS weekly-rhythm spline (.mat piecewise polynomial): ``breaks``, ``coefs``, ``order``."""
+    path = Path(path)
+    mat = _loadmat(path)
+    missing = [k for k in ("breaks", "coefs", "order") if k not in mat]
+    if missing:
+        raise _fail(path, "", f"lacks the piecewise-polynomial variable(s) {missing}")
+    breaks = np.asarray(mat["breaks"], dtype=float).ravel()
+    coefs = np.asarray(mat["coefs"], dtype=float)
+    order = int(np.asarray(mat["order"]).ravel()[0])
+    if coefs.shape != (breaks.size - 1, order) or np.any(np.diff(breaks) <= 0):
+        raise _fail(path, "", f"coefs {coefs.shape} do not match {breaks.size} increasing breaks of order {order}")
+    return {"breaks": breaks, "coefs": coefs, "order": order}
+
+
+def load_rhp_params(city: str) -> dict[str, Any]:
+    """The RhP-SEIRS authors' fitted parameters for a Weibo-COV city: ``theta`` and ``mape`` (NaN if not saved)."""
+    if city not in WEIBO_CITIES:
+        raise DataError(f"unknown city {city!r}. Fix: use one of {WEIBO_CITIES}")
+    out = _load(parse_rhp_params, f"rhp_seirs/{city}.mat", RHP_THETA_SIZES[city])
+    return {"theta": out["theta"].copy(), "mape": out["mape"]}
+
+
+def load_rhp_spline() -> dict[str, np.ndarray]:
+    """The RhP-SEIRS weekly-rhythm spline (breaks 0..84 in two-hour buckets, cubic coefficients)."""
+    return {k: (v.copy() if isinstance(v, np.ndarray) else v)
+            for k, v in _load(parse_rhp_spline, "rhp_seirs/weibo_spline_pp_100.mat").items()}
+
+
 # ---------------------------------------------------------------- DeepHawkes, Facebook
 
 def parse_deephawkes(path: str | os.PathLike) -> pd.DataFrame:

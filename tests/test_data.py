@@ -45,11 +45,12 @@ def _files(root: Path) -> list[str]:
 def test_registry_is_valid_and_lists_every_shared_file():
     reg = data.registry()
     assert tuple(reg.columns) == data.REGISTRY_COLUMNS
-    assert len(reg) == 9 and reg["name"].is_unique
+    assert len(reg) == 19 and reg["name"].is_unique
     assert all(url.startswith("https://") and commit in url for url, commit in zip(reg["url"], reg["commit"]))
-    sums = REAL_SHARED / "SHA256SUMS"
-    assert sums.is_file(), f"{sums} is missing: the tests need ../shared/data beside the repository"
-    listed = dict(line.split()[::-1] for line in sums.read_text().splitlines() if line.strip())
+    listed = {}
+    for prefix, sums in (("", REAL_SHARED / "SHA256SUMS"), ("rhp_seirs/", REAL_SHARED / "rhp_seirs" / "SHA256SUMS")):
+        assert sums.is_file(), f"{sums} is missing: the tests need ../shared/data beside the repository"
+        listed |= {prefix + k: v for v, k in (line.split() for line in sums.read_text().splitlines() if line.strip())}
     assert {k.removeprefix("./"): v for k, v in listed.items()} == dict(zip(reg["name"], reg["sha256"]))
 
 

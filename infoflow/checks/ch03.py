@@ -5,8 +5,8 @@ from __future__ import annotations
 from itertools import pairwise
 
 from infoflow import data, seedtables
-from infoflow.checks.common import figure, judged
-from infoflow.claims import Evidence, Verdict, check, pending, untestable, unverified
+from infoflow.checks.common import figure, judged, three_way
+from infoflow.claims import Evidence, Verdict, check, untestable, unverified
 
 
 def _moments_2018() -> dict:
@@ -162,6 +162,40 @@ def news_sites_and_social_lead(ev: Evidence) -> Verdict:
                   {"ranked": ranked})
 
 
+def _self_excitation() -> dict:
+    from infoflow import hawkes_background
+
+    tab = hawkes_background.proxy_branching()
+    return {"p_values": dict(zip(tab.index, tab["p_value"].astype(float)))}
+
+
+@check("C3.04", gather=_self_excitation,
+       counterfactual={"p_values": {"SEISMIC tweet": 1e-9, "#auspol a": 0.4, "#auspol b": 0.3}})
+def forwarding_generates_momentum(ev: Evidence) -> Verdict:
+    """Self-excitation against the decaying-rate Poisson null: significant at 5% in more than half the cascades?"""
+    p = ev["p_values"]
+    sig = sum(v < 0.05 for v in p.values())
+    observed = (f"self-excitation significant at 5% (LR test against a Poisson process with power-law decaying rate) "
+                f"in {sig} of {len(p)} proxy cascades")
+    return judged("C3.04", sig > len(p) / 2, observed, "ch03-branching", {"significant": sig, "cascades": len(p)})
+
+
+def _multiplier() -> dict:
+    from infoflow import hawkes_background
+
+    return hawkes_background.pooled_multiplier(hawkes_background.proxy_branching())
+
+
+@check("C3.05", gather=_multiplier,
+       counterfactual={"multiplier": 1.4, "low": 1.2, "high": 1.7, "n": 0.3, "cascades": 13, "excluded": 1})
+def one_way_is_insufficient(ev: Evidence) -> Verdict:
+    """Reach multiplier 1/(1 - n) of secondary dissemination, pooled with a bootstrap interval, against 2."""
+    observed = (f"pooled branching ratio {ev['n']:.3f} over {ev['cascades']} cascades ({ev['excluded']} not identified, "
+                f"left out): reach multiplier {ev['multiplier']:.1f}, 95% bootstrap interval {ev['low']:.1f} to "
+                f"{ev['high']:.1f}")
+    return three_way("C3.05", ev["low"] > 2, ev["high"] < 2, observed, "ch03-branching",
+                     "the multiplier's interval straddles 2", {"low": ev["low"], "high": ev["high"]})
+
+
 untestable("C3.10", "C3.15")
 unverified("C3.03", "C3.09", "C3.12", "C3.17")
-pending("C3.04", "C3.05")
