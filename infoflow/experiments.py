@@ -8,7 +8,7 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from infoflow import contagion, data
+from infoflow import contagion, data, feeds, ties
 
 #: the book's default random seed for simulations
 SEED = 20261123
@@ -70,3 +70,38 @@ def summarise_reach(sims: pd.DataFrame) -> pd.DataFrame:
     out["ci95"] = 1.96 * out["sd"] / np.sqrt(out["runs"])
     out["take_off_share"] = g["took_off"].mean().to_numpy()
     return out.drop(columns="sd")
+
+
+@lru_cache(maxsize=1)
+def facebook_ties() -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """ego-Facebook without its ego users as CSR (indptr, indices), a strong flag per entry, and the threshold.
+
+    A tie is strong when its two ends share at least the median number of friends of all ties
+    (embeddedness, :mod:`infoflow.ties`): nearly every tie shares some friend, so the upper half
+    by embeddedness is the strong half.
+    """
+    graph = ties.alters_graph()
+    emb = ties.edge_embeddedness(graph)
+    threshold = int(np.ceil(emb["shared"].median()))
+    net = contagion.Network.from_networkx(graph)
+    index = {node: i for i, node in enumerate(net.nodes)}
+    u = emb["u"].map(index).to_numpy(np.int64)
+    v = emb["v"].map(index).to_numpy(np.int64)
+    n = len(net.nodes)
+    strong_keys = np.concatenate([u * n + v, v * n + u])[np.tile(emb["shared"].to_numpy() >= threshold, 2)]
+    rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(net.indptr))
+    strong = np.isin(rows * n + net.indices, strong_keys)
+    return net.indptr.astype(np.int64), net.indices.astype(np.int32), strong, threshold
+
+
+def facebook_population(params: feeds.FeedParams, rng: np.random.Generator) -> feeds.Population:
+    """The chapter's one population: ego-Facebook's users (egos removed), their ties, interests and items."""
+    indptr, indices, strong, _ = facebook_ties()
+    return feeds.make_population(len(indptr) - 1, params, rng, indptr=indptr, indices=indices, strong=strong)
+
+
+@lru_cache(maxsize=32)
+def architectures(params: feeds.FeedParams = feeds.FeedParams(), runs: int = 10, seed: int = SEED,
+                  which: tuple[str, ...] = ("social", "feed")) -> pd.DataFrame:
+    """Paired replicates of the social-graph flow and the interest feed on ego-Facebook. Simulation, seeded."""
+    return feeds.replicates(facebook_population, params, which, runs=runs, seed=seed)
