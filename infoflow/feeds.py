@@ -24,6 +24,7 @@ items. **Satiation**: each view of topic ``z`` moves ``sat_u[z]`` towards one by
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass, field, replace
 
@@ -227,8 +228,8 @@ def _run_social(pop: Population, params: FeedParams, rng: np.random.Generator) -
         born = np.flatnonzero(pop.birth == rnd)
         src, dst = _neighbours(pop, pop.creator[born].astype(np.int64))
         item_of = np.repeat(born, np.diff(pop.indptr)[pop.creator[born]])
-        a_user = np.concatenate([a_user, dst]); a_item = np.concatenate([a_item, item_of])  # noqa: E702
-        a_time = np.concatenate([a_time, np.full(dst.size, rnd)]); a_via = np.concatenate([a_via, src])  # noqa: E702
+        a_user = np.concatenate([a_user, dst]); a_item = np.concatenate([a_item, item_of])
+        a_time = np.concatenate([a_time, np.full(dst.size, rnd)]); a_via = np.concatenate([a_via, src])
         keep = a_time > rnd - params.inbox_rounds
         keep &= ~seen[a_user, a_item]
         keys = a_user * m + a_item
@@ -254,14 +255,14 @@ def _run_social(pop: Population, params: FeedParams, rng: np.random.Generator) -
             engaged, stopped = st.view(users, items, via, rnd)
             length[users] += 1
             active[users[stopped]] = False
-            fwd_u.append(users[engaged]); fwd_i.append(items[engaged])  # noqa: E702
+            fwd_u.append(users[engaged]); fwd_i.append(items[engaged])
             seen[users, items] = True
         st.lengths.append(length)
         if fwd_u:
             fu, fi = np.concatenate(fwd_u).astype(np.int64), np.concatenate(fwd_i).astype(np.int64)
             src, dst = _neighbours(pop, fu)
             it = np.repeat(fi, np.diff(pop.indptr)[fu])
-            a_user = np.concatenate([a_user, dst]); a_item = np.concatenate([a_item, it])  # noqa: E702
+            a_user = np.concatenate([a_user, dst]); a_item = np.concatenate([a_item, it])
             a_time = np.concatenate([a_time, np.full(dst.size, rnd + 1)])
             a_via = np.concatenate([a_via, src])
         st.end_round()
@@ -312,7 +313,7 @@ def _alias_tables(w: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.nda
     """Walker/Vose alias tables for each segment ``bounds[k]:bounds[k+1]`` of weights ``w`` (global positions)."""
     prob = np.ones(w.size)
     alias = np.arange(w.size)
-    for lo, hi in zip(bounds[:-1], bounds[1:]):
+    for lo, hi in itertools.pairwise(bounds):
         seg = w[lo:hi]
         total = seg.sum()
         if hi <= lo or total <= 0:
@@ -416,23 +417,33 @@ def gini(x: np.ndarray) -> float:
 def top_share(x: np.ndarray, fraction: float = 0.01) -> float:
     """Share of the total held by the top ``fraction`` of units (at least one unit)."""
     x = np.sort(np.asarray(x, dtype=float))[::-1]
-    k = max(1, int(round(fraction * x.size)))
+    k = max(1, round(fraction * x.size))
     return float(x[:k].sum() / x.sum()) if x.sum() > 0 else math.nan
 
 
-def _pair_entropy(groups: np.ndarray, labels: np.ndarray, n_labels: int, n_groups: int) -> np.ndarray:
-    """Shannon entropy (bits) of ``labels`` within each group (NaN for empty groups), by one in-place sort."""
-    key = groups.astype(np.int64) * n_labels
-    key += labels
-    key.sort()
-    starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
-    cnt = np.diff(np.append(starts, key.size)).astype(float)
-    g = key[starts] // n_labels
-    del key
-    tot = np.bincount(g, weights=cnt, minlength=n_groups)
-    p = cnt / tot[g]
-    h = np.bincount(g, weights=-p * np.log2(p), minlength=n_groups)
-    h[tot == 0] = np.nan
+def _pair_entropy(groups: np.ndarray, labels: np.ndarray, n_labels: int, n_groups: int,
+                  chunk: int = 1 << 18) -> np.ndarray:
+    """Shannon entropy (bits) of ``labels`` within each group (NaN for empty groups), by in-place sorts.
+
+    Groups are processed ``chunk`` at a time so that memory stays a fraction of the view log.
+    """
+    h = np.full(n_groups, np.nan)
+    for lo in range(0, n_groups, chunk):
+        sel = (groups >= lo) & (groups < lo + chunk) if n_groups > chunk else slice(None)
+        key = groups[sel].astype(np.int64) * n_labels
+        if key.size == 0:
+            continue
+        key += labels[sel]
+        key.sort()
+        starts = np.flatnonzero(np.concatenate([[True], key[1:] != key[:-1]]))
+        cnt = np.diff(np.append(starts, key.size)).astype(float)
+        g = key[starts] // n_labels
+        del key, starts
+        tot = np.bincount(g, minlength=n_groups, weights=cnt)
+        p = cnt / tot[g]
+        part = np.bincount(g, weights=-p * np.log2(p), minlength=n_groups)
+        has = tot > 0
+        h[has] = part[has]
     return h
 
 
@@ -457,13 +468,14 @@ def _first_views(pop: Population, views: Views) -> tuple[np.ndarray, np.ndarray]
     key *= rounds
     key += views.round
     key.sort()
-    pair = key // rounds
+    first_round = (key % rounds).astype(np.int16)
+    key //= rounds
     new = np.empty(key.size, bool)
     new[0] = True
-    np.not_equal(pair[1:], pair[:-1], out=new[1:])
-    item = pair[new] // pop.n_users
-    del pair
-    return item, key[new] % rounds
+    np.not_equal(key[1:], key[:-1], out=new[1:])
+    item = (key[new] // pop.n_users).astype(np.int32)
+    del key
+    return item, first_round[new]
 
 
 def outcomes(pop: Population, views: Views, *, min_reach: int = 10) -> dict[str, float]:
