@@ -73,7 +73,7 @@ def summarise_reach(sims: pd.DataFrame) -> pd.DataFrame:
 
 
 #: the chapter's default feed-model parameters
-DEFAULT_FEED = feeds.FeedParams()
+DEFAULT_FEED = feeds.FeedParams(rounds=12)
 
 
 @lru_cache(maxsize=1)
@@ -109,6 +109,28 @@ def architectures(params: feeds.FeedParams = DEFAULT_FEED, runs: int = 10, seed:
                   which: tuple[str, ...] = ("social", "feed")) -> pd.DataFrame:
     """Paired replicates of the social-graph flow and the interest feed on ego-Facebook. Simulation, seeded."""
     return feeds.replicates(facebook_population, params, which, runs=runs, seed=seed)
+
+
+def feed_sensitivity(grid: dict[str, tuple], base: feeds.FeedParams = DEFAULT_FEED, runs: int = 3,
+                     seed: int = SEED) -> pd.DataFrame:
+    """The interest feed's outcomes as one parameter at a time moves over ``grid`` (others at ``base``).
+
+    Replicate ``r`` of every setting uses the same population seed (paired). Simulation, seeded.
+    """
+    frames = []
+    for name, values in grid.items():
+        for value in values:
+            sims = architectures(base.with_(**{name: value}), runs=runs, seed=seed, which=("feed",))
+            frames.append(sims.assign(parameter=name, value=value))
+    return pd.concat(frames, ignore_index=True)
+
+
+def satiation_runs(satiation: float = 0.3, base: feeds.FeedParams = DEFAULT_FEED, runs: int = 6,
+                   seed: int = SEED) -> pd.DataFrame:
+    """Both architectures without and with satiation, on the same populations (paired). Simulation, seeded."""
+    frames = [architectures(base.with_(satiation=s), runs=runs, seed=seed).assign(satiation=s)
+              for s in (0.0, satiation)]
+    return pd.concat(frames, ignore_index=True)
 
 
 #: Pew's age groups for news on TikTok, in order, with labels

@@ -478,6 +478,12 @@ def _first_views(pop: Population, views: Views) -> tuple[np.ndarray, np.ndarray]
     return item, first_round[new]
 
 
+def reach(pop: Population, views: Views) -> np.ndarray:
+    """Final reach of every item: the number of distinct users who saw it."""
+    item, _ = _first_views(pop, views)
+    return np.bincount(item, minlength=pop.n_items)
+
+
 def outcomes(pop: Population, views: Views, *, min_reach: int = 10) -> dict[str, float]:
     """The chapter's outcomes of one run (see :data:`OUTCOMES`)."""
     n, m = pop.n_users, pop.n_items

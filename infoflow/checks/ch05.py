@@ -8,7 +8,6 @@ from infoflow import data
 from infoflow.checks.common import figure, judged, ranked_first, three_way
 from infoflow.claims import Evidence, Verdict, check, untestable, unverified
 
-
 #: 'hundreds' of friends read as two hundred or more
 HUNDREDS = 200
 
