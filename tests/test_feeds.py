@@ -130,3 +130,24 @@ def test_measures():
         feeds.simulate(pop, params, "radio", np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"FeedParams: invalid stop=2"):
         feeds.FeedParams(stop=2)
+
+
+@pytest.mark.parametrize(("beta", "seed"), [(0.5, 31), (1.5, 32), (3.0, 33)])
+def test_interest_weight_is_recovered_from_served_topics(beta, seed):
+    """Simulate the feed with a known beta, refit it by maximum likelihood: within 3 standard errors.
+
+    Calibration measured once (40 seeds, 600 users, beta = 1.5): z-scores with mean -0.04 and
+    standard deviation 0.95, and 95% of the nominal 95% intervals covering the true beta.
+
+    The fit assumes the stated softmax rule; a run of a ranker that ignores interest (beta = 0) must
+    give an estimate far from the beta the recovery targets (negative control).
+    """
+    params = feeds.FeedParams(interest_alpha=0.5, beta=beta, popularity_weight=0.0, rounds=1, budget=20, stop=0.0)
+    pop = feeds.make_population(1000, params, np.random.default_rng(seed), n_items=500)
+    pop.birth[:] = 0
+    views = feeds.simulate(pop, params, "feed", np.random.default_rng(seed + 1))
+    est, se = feeds.fit_interest_weight(pop, views)
+    assert abs(est - beta) < 3 * se, (est, se)
+    blind = feeds.simulate(pop, params.with_(beta=0.0), "feed", np.random.default_rng(seed + 1))
+    est0, se0 = feeds.fit_interest_weight(pop, blind)
+    assert abs(est0 - beta) > 10 * se0
