@@ -485,7 +485,16 @@ def reach(pop: Population, views: Views) -> np.ndarray:
 
 
 def outcomes(pop: Population, views: Views, *, min_reach: int = 10) -> dict[str, float]:
-    """The chapter's outcomes of one run (see :data:`OUTCOMES`)."""
+    """The chapter's outcomes of one run (see :data:`OUTCOMES`).
+
+    ``gini`` and ``top1_share``: concentration of views over all items; ``creator_entropy`` and
+    ``topic_entropy``: mean over viewers of the Shannon entropy (bits) of what they saw;
+    ``strong_tie_share``: views placed by a strong tie (the friend who posted or forwarded the item,
+    or the creator in the feed); ``unchosen_share``: views of items whose creator is neither the
+    viewer nor a friend; ``half_reach_rounds``: median rounds from birth to half of final reach, over
+    items born in the first third of the run with reach at least ``min_reach``; ``top_topic_share``:
+    mean share of a viewer's views in their most-seen topic (repeat exposure).
+    """
     n, m = pop.n_users, pop.n_items
     if views.user.size == 0:
         raise ValueError("the run recorded no views")
