@@ -17,6 +17,7 @@ from collections.abc import Mapping
 
 from benchmarks.bench_contagion import Row
 from benchmarks.bench_contagion import main as bench_contagion
+from benchmarks.bench_feeds import main as bench_feeds
 
 
 def machine() -> str:
@@ -92,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         rows = bench_contagion()
     rows += fit_rows()
+    rows += bench_feeds(n_users=100_000, n_items=10_000) if args.quick else bench_feeds()
     print()
     print(table(rows))
     for r in rows:

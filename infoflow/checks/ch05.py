@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from infoflow import data
 from infoflow.checks.common import figure, judged, ranked_first, three_way
-from infoflow.claims import Evidence, Verdict, check, pending, untestable, unverified
+from infoflow.claims import Evidence, Verdict, check, untestable, unverified
+
+#: 'hundreds' of friends read as two hundred or more
+HUNDREDS = 200
 
 
 def _open_class() -> dict:
@@ -86,6 +91,31 @@ def tiktok_holds_attention(ev: Evidence) -> Verdict:
                         "ch05-all-claims")
 
 
+def _friend_counts() -> dict:
+    degrees = np.array([d for _, d in data.load_facebook_graph().degree()])
+    return {"median": figure("pew_facebook_friends", "facebook_friends_median", "2013"),
+            "mean": figure("pew_facebook_friends", "facebook_friends_mean", "2013"),
+            "ego_share": float(np.mean(degrees >= HUNDREDS)), "hundreds": float(HUNDREDS), "threshold": 0.10}
+
+
+@check("C5.03", gather=_friend_counts, counterfactual={"median": 60.0, "mean": 15.0, "ego_share": 0.01})
+def hundreds_of_friends(ev: Evidence) -> Verdict:
+    """Bounds on the share of Facebook users with 200 or more friends against the 10% threshold.
+
+    Lower bound: one half if Pew's median is at least 200 (half the users are at or above the
+    median), else the ego-Facebook share (a truncated count, so also a lower bound). Upper bound:
+    Markov's inequality, mean / 200.
+    """
+    h = ev["hundreds"]
+    lower = max(0.5 if ev["median"] >= h else 0.0, ev["ego_share"])
+    upper = min(1.0, ev["mean"] / h)
+    observed = (f"Pew 2014: median {ev['median']:g} and mean {ev['mean']:g} friends, so between {100 * lower:.0f}% "
+                f"and {100 * upper:.0f}% of users have {h:g} or more; ego-Facebook (truncated): "
+                f"{100 * ev['ego_share']:.1f}% of its users")
+    return three_way("C5.03", lower >= ev["threshold"], upper < ev["threshold"], observed, "ch05-friends",
+                     f"the bounds ({100 * lower:.0f}% to {100 * upper:.0f}%) straddle the 10% threshold",
+                     {"lower": lower, "upper": upper})
+
+
 untestable("C5.01", "C5.02", "C5.04", "C5.09", "C5.10", "C5.11", "C5.13", "C5.16", "C5.17", "C5.18")
 unverified("C5.14")
-pending("C5.03")
