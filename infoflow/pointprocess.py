@@ -40,8 +40,8 @@ from scipy import stats
 from infoflow.fitting import FitResult, check_event_times, fit_mle
 
 __all__ = [
-    "RescalingTest",
     "NOT_IDENTIFIABLE",
+    "RescalingTest",
     "fit_hawkes_batch",
     "fit_hawkes_exp",
     "hawkes_compensator",
@@ -550,7 +550,7 @@ except ImportError:  # pragma: no cover
 _LOG_BOUND = 40.0
 
 
-def _pass_py(t, T, mu, n, b, g, H):  # noqa: ANN001, ANN202 - compiled kernel
+def _pass_py(t, T, mu, n, b, g, H):
     """Log-likelihood at (mu, n_star, beta); fills gradient ``g`` and Hessian ``H`` (natural scale)."""
     for a in range(3):
         g[a] = 0.0
@@ -609,7 +609,7 @@ def _pass_py(t, T, mu, n, b, g, H):  # noqa: ANN001, ANN202 - compiled kernel
     return ll
 
 
-def _newton_py(t, T, x, out_H, max_iter, gtol):  # noqa: ANN001, ANN202 - compiled kernel
+def _newton_py(t, T, x, out_H, max_iter, gtol):
     """Maximise from log parameters ``x`` (updated in place); returns (loglik, iterations, converged)."""
     g = np.zeros(3)
     H = np.zeros((3, 3))
@@ -671,7 +671,7 @@ def _newton_py(t, T, x, out_H, max_iter, gtol):  # noqa: ANN001, ANN202 - compil
     return ll, it, conv
 
 
-def _batch_py(times, offsets, Ts, starts, out_x, out_ll, out_H, out_it, out_conv):  # noqa: ANN001, ANN202
+def _batch_py(times, offsets, Ts, starts, out_x, out_ll, out_H, out_it, out_conv):
     """Fit every cascade ``times[offsets[c]:offsets[c + 1]]`` from every start row; keep the best."""
     Hc = np.zeros((3, 3))
     x = np.zeros(3)
