@@ -92,6 +92,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         rows = bench_contagion()
     rows += fit_rows()
+    for module in ("benchmarks.bench_hawkes_batch", "benchmarks.bench_knowledge"):  # chapter 2
+        rows += importlib.import_module(module).main()
     print()
     print(table(rows))
     for r in rows:
