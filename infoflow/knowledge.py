@@ -139,15 +139,29 @@ def barter(v0: Any, edges: Any, alpha: float, rng: RngLike, *, tol: float = 1e-3
     if not 0.0 < alpha <= 1.0:
         raise ValueError(f"the absorptive capacity alpha must be in (0, 1], got {alpha}")
     gen = _rng(rng)
+    n = len(v)
+    # incident edges of each node (CSR), so that only edges touching a trader are re-examined
+    ends = np.concatenate([e[:, 0], e[:, 1]])
+    order = np.argsort(ends, kind="stable")
+    inc = order % max(len(e), 1)
+    deg = np.bincount(ends, minlength=n)
+    start = np.concatenate([[0], np.cumsum(deg)[:-1]])
+    able = feasible(v, e, tol)
+    mark = np.zeros(len(e), dtype=bool)
     rounds = trades = 0
-    active = e[feasible(v, e, tol)]
-    while active.size and rounds < max_rounds:
-        m = _matching(active, len(v), gen)
+    while able.any() and rounds < max_rounds:
+        m = _matching(e[able], n, gen)
         trade(v, m, alpha)
         trades += len(m)
         rounds += 1
-        active = e[feasible(v, e, tol)]  # a trade can make a pair that could not trade able to
-    return BarterResult(knowledge=v, rounds=rounds, trades=trades, converged=not active.size)
+        nodes = m.ravel()  # a trade can make a pair that could not trade able to, and the reverse
+        counts = deg[nodes]
+        offs = np.repeat(start[nodes] - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        mark[:] = False
+        mark[inc[offs]] = True
+        touched = np.flatnonzero(mark)
+        able[touched] = feasible(v, e[touched], tol)
+    return BarterResult(knowledge=v, rounds=rounds, trades=trades, converged=not able.any())
 
 
 def sweep(ps: Any, replicates: int, *, n: int = 500, k: int = 10, categories: int = 10, alpha: float = 0.5,
