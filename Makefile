@@ -54,6 +54,7 @@ test: setup lint html-noexec pdf
 
 ## make bench: peer benchmarks, then the slow calibration tests (coverage and power; not part of make test)
 bench: setup
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(BIN)/python -m benchmarks.run
 	INFOFLOW_OFFLINE=1 $(BIN)/python -m pytest tests -m slow -p no:cacheprovider
 

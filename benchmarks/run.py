@@ -94,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         rows = bench_contagion()
     rows += fit_rows()
     rows += bench_feeds(n_users=100_000, n_items=10_000) if args.quick else bench_feeds()
+    for module in ("benchmarks.bench_hawkes_batch", "benchmarks.bench_knowledge"):  # chapter 2
+        rows += importlib.import_module(module).main()
     print()
     print(table(rows))
     for r in rows:
