@@ -170,7 +170,7 @@ def _self_excitation() -> dict:
 
 
 @check("C3.04", gather=_self_excitation,
-       counterfactual={"p_values": {"SEISMIC tweet": 1e-9, "#auspol a": 0.4, "#auspol b": 0.3}})
+       counterfactual={"p_values": {"SEISMIC tweet": 1e-9, "#auspol a": 0.01, "#auspol b": 0.3}})
 def forwarding_generates_momentum(ev: Evidence) -> Verdict:
     """Self-excitation against the decaying-rate Poisson null: significant at 5% in more than half the cascades?"""
     p = ev["p_values"]
