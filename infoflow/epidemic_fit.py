@@ -49,6 +49,7 @@ __all__ = [
     "RHP_SHOCKS",
     "bin_counts",
     "fit_seirs",
+    "fit_seirs_ablations",
     "nb_loglik",
     "profile_seirs",
     "rhp_decode",
@@ -234,6 +235,43 @@ def fit_seirs(counts: Any, F: Any, *, waning: bool = True, rhythm: bool = True, 
                         method=res.method)
         res = again if again.loglik > res.loglik else res
     return replace(res, extra=res.extra | {"waning": waning, "rhythm": rhythm, "F": F, "counts": y})
+
+
+ABLATIONS: dict[str, tuple[bool, bool]] = {"neither": (False, False), "rhythm only": (False, True),
+                                           "waning only": (True, False), "both": (True, True)}
+
+
+def fit_seirs_ablations(counts: Any, F: Any, *, level: float = 0.95) -> dict[str, FitResult]:
+    """Fit the four nested variants (waning and weekly rhythm each on or off), each also started from its sub-models.
+
+    Multi-start across the nesting: a model is started from the optimum of every model nested in it
+    (with ``omega`` or ``kappa`` set near 0), so that a local optimum cannot leave it below a model
+    it contains, and, except for the full model, from its own default starts too.  Keys as in
+    :data:`ABLATIONS`.
+    """
+    out: dict[str, FitResult] = {}
+    with np.errstate(over="ignore", invalid="ignore"):  # far trial points overflow harmlessly
+        return _ablations(counts, F, level, out)
+
+
+def _ablations(counts: Any, F: Any, level: float, out: dict[str, FitResult]) -> dict[str, FitResult]:
+    for name, (waning, rhythm) in ABLATIONS.items():
+        names = ["N", "beta", "sigma", "gamma"] + (["omega"] if waning else []) + (["kappa"] if rhythm else [])
+        names += ["A", "tau", "k"]
+        subs = [f for f in out.values() if not ((f.extra["waning"] and not waning) or (f.extra["rhythm"] and not rhythm))]
+        # default starts too, except for the full model, which starts from its three sub-models' optima
+        best = fit_seirs(counts, F, waning=waning, rhythm=rhythm, level=level) if len(subs) < 3 else None
+        for sub in subs:  # start once more from each model nested in this one
+            p = dict(sub.params) | {"omega": sub.params.get("omega", 1e-4), "kappa": sub.params.get("kappa", 1e-3)}
+            try:
+                r = fit_seirs(counts, F, waning=waning, rhythm=rhythm, level=level, starts=[{n: float(p[n]) for n in names}])
+                best = r if best is None or r.loglik > best.loglik else best
+            except (ValueError, RuntimeError):
+                pass
+        if best is None:
+            raise RuntimeError(f"no start of the {name} variant converged")
+        out[name] = best
+    return out
 
 
 def profile_seirs(fit: FitResult, param: str, *, span: float = 3.0, points: int = 9) -> pd.DataFrame:

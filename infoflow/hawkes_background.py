@@ -18,9 +18,13 @@ not excite each other).  The gradient is analytic.
 The fair null for "reshares beget reshares" is the same model with ``n_star = 0``: an
 *inhomogeneous* Poisson process whose rate decays like the fitted attention
 (:func:`fit_inhomogeneous_poisson`).  :func:`self_excitation_test` is the likelihood-ratio test of
-the two.  Because ``n_star = 0`` lies on the boundary and ``beta`` is not identified under the null,
-the LR statistic is referred to a chi-square with 2 degrees of freedom (conservative against the
-chi-bar-square mixture of the boundary case, a rough allowance for the unidentified ``beta``).
+the two.  Because ``n_star = 0`` lies on the boundary and ``beta`` is not identified under the null
+(the Davies problem), no chi-square reference is exact: the LR statistic is referred to a
+chi-square with 2 degrees of freedom as an approximation whose calibration is not established here.
+
+*Onset.*  Both the background and the null decay from time 0.  Measured from the post, a cascade
+whose first reshare comes hours later cannot be fitted by a rate that is highest at 0, so the
+real cascades are measured from their *first reshare* (:data:`ONSETS`, :func:`proxy_cascades`).
 
 :func:`profile_interval` gives a profile-likelihood interval for any parameter (``n_star`` by
 default): unlike the Wald interval it is not symmetric and does not run through ``n_star = 1``
@@ -43,6 +47,7 @@ from infoflow.pointprocess import _excitation, _excitation_dbeta, _tie_starts
 
 __all__ = [
     "BACKGROUNDS",
+    "ONSETS",
     "ExcitationTest",
     "background_compensator",
     "fit_hawkes_decaying_background",
@@ -60,6 +65,9 @@ RngLike = np.random.Generator | int | None
 #: the fit stays where the excitation memory ``1/beta`` is shorter than the window and ``n_star`` is finite;
 #: beyond these walls the likelihood keeps rising along a ridge (rate growing linearly with the count)
 MIN_BETA_T, MAX_N_STAR = 1.0, 20.0
+
+#: where a real cascade's clock starts: at the post, or at its first reshare (which then sits at time 0)
+ONSETS = ("post", "first reshare")
 
 #: background laws and their parameters
 BACKGROUNDS: dict[str, tuple[str, ...]] = {"exponential": ("rate",), "power law": ("alpha", "c")}
@@ -181,7 +189,17 @@ def _fit(times: Any, T: float | None, law: str, excite: bool, level: float,
     if excite:
         transforms |= {"n_star": "log", "beta": "log"}
     model = (f"Hawkes, {law} background" if excite else f"inhomogeneous Poisson, {law} decay")
-    res = fit_mle(model, nll, starts or _starts(t, T, law, excite), transforms, t.size, gradient=grad,
+    if excite and starts is None:  # also start from the null's optimum: the Hawkes model nests it (n_star -> 0)
+        null = _fit(t, T, law, False, level)
+        gaps = np.diff(t)
+        typical = float(np.median(gaps[gaps > 0])) if np.any(gaps > 0) else T / t.size
+        nested = [{"m": null.params["m"] * (1.0 - ns), **{k: null.params[k] for k in names}, "n_star": ns,
+                   "beta": max(bf / typical, 1.01 * MIN_BETA_T / T)}
+                  for ns in (0.02, 0.3) for bf in (0.03, 0.3, 3.0)]
+        starts_all = _starts(t, T, law, excite) + nested
+    else:
+        starts_all = starts or _starts(t, T, law, excite)
+    res = fit_mle(model, nll, starts_all, transforms, t.size, gradient=grad,
                   fixed=fixed, n_refine=None if starts else 3, level=level,
                   method="maximum likelihood, O(n) recursion, analytic gradient (L-BFGS-B on log parameters); "
                          "Wald intervals from the observed information",
@@ -347,20 +365,39 @@ def jitter_ties(times: Any, resolution: float, seed: int) -> np.ndarray:
     return np.sort(t + np.random.default_rng(seed).uniform(0.0, resolution, t.size))
 
 
-def proxy_cascades(min_events: int = 50, seed: int = 20261123) -> dict[str, np.ndarray]:
-    """Reshare times (seconds after the post) of the SEISMIC tweet and the ``#auspol`` cascades with >= ``min_events``.
+def _onset(times: np.ndarray, onset: str) -> np.ndarray:
+    if onset not in ONSETS:
+        raise ValueError(f"unknown onset {onset!r}; choose one of {', '.join(map(repr, ONSETS))}")
+    return times - times[0] if onset == "first reshare" else times
+
+
+def proxy_cascades(min_events: int = 50, seed: int = 20261123, *, onset: str = "first reshare") -> dict[str, np.ndarray]:
+    """Reshare times (seconds) of the SEISMIC tweet and the ``#auspol`` cascades with >= ``min_events``.
 
     Events are counted with the original post, as stored; the post itself (time 0) is dropped, so the
     times are the reshares.  Times are recorded to the second: tied seconds are spread uniformly
-    within the second (seed ``seed`` for the tweet, ``seed + i`` for ``#auspol`` cascade ``i``).
+    within the second (seed ``seed`` for the tweet, ``seed + i`` for ``#auspol`` cascade ``i``).  With
+    ``onset="first reshare"`` (default) every cascade's clock starts at its first reshare, which sits
+    at time 0; with ``onset="post"`` at the post.
     """
     from infoflow import data
 
     tweet = data.load_seismic_tweet()["relative_time_second"].to_numpy()
-    out = {"SEISMIC tweet": jitter_ties(tweet[1:], 1.0, seed)}
+    out = {"SEISMIC tweet": _onset(jitter_ties(tweet[1:], 1.0, seed), onset)}
     for i, df in enumerate(data.load_auspol()):
         if len(df) >= min_events:
-            out[f"#auspol {i + 1}"] = jitter_ties(df["time"].to_numpy()[1:], 1.0, seed + i)
+            out[f"#auspol {i + 1}"] = _onset(jitter_ties(df["time"].to_numpy()[1:], 1.0, seed + i), onset)
+    return out
+
+
+def first_reshare_delays(min_events: int = 50) -> dict[str, float]:
+    """Hours from the post to the first reshare of each proxy cascade (as recorded)."""
+    from infoflow import data
+
+    out = {"SEISMIC tweet": float(data.load_seismic_tweet()["relative_time_second"].to_numpy()[1]) / 3600.0}
+    for i, df in enumerate(data.load_auspol()):
+        if len(df) >= min_events:
+            out[f"#auspol {i + 1}"] = float(df["time"].to_numpy()[1]) / 3600.0
     return out
 
 
@@ -369,12 +406,13 @@ def branching_row(times: Any, T: float | None = None, *, law: str = "power law",
     from infoflow import pointprocess
 
     t, T = _times(times, T)
-    const = pointprocess.fit_hawkes_exp(t, T, level=level)
-    test = self_excitation_test(t, T, law=law)
-    hdb = test.hawkes
-    identified = bool(hdb.converged and np.isfinite(hdb.se["n_star"]) and hdb["n_star"] < MAX_N_STAR * 0.99
-                      and hdb["beta"] * T > MIN_BETA_T * 1.01)
-    lo, hi = profile_interval(t, hdb, level=level, upper_limit=5.0) if identified else (math.nan, math.nan)
+    with np.errstate(over="ignore", invalid="ignore"):  # trial points far out on the log scale overflow harmlessly
+        const = pointprocess.fit_hawkes_exp(t, T, level=level)
+        test = self_excitation_test(t, T, law=law)
+        hdb = test.hawkes
+        identified = bool(hdb.converged and np.isfinite(hdb.se["n_star"]) and hdb["n_star"] < MAX_N_STAR * 0.99
+                          and hdb["beta"] * T > MIN_BETA_T * 1.01)
+        lo, hi = profile_interval(t, hdb, level=level, upper_limit=5.0) if identified else (math.nan, math.nan)
     ks_const = pointprocess.time_rescaling_test(t, const)
     ks_hdb = rescaling_ks(hdb_compensator(t, hdb))
     ks_null = rescaling_ks(hdb_compensator(t, test.null))
@@ -397,41 +435,56 @@ def branching_table(cascades: Mapping[str, Any], *, law: str = "power law", leve
     return pd.DataFrame({name: branching_row(t, law=law, level=level) for name, t in cascades.items()}).T.infer_objects()
 
 
-@functools.lru_cache(maxsize=1)
-def _proxy_branching() -> Any:
-    return branching_table(proxy_cascades())
+@functools.lru_cache(maxsize=2)
+def _proxy_branching(onset: str) -> Any:
+    return branching_table(proxy_cascades(onset=onset))
 
 
-def proxy_branching() -> Any:
+def proxy_branching(onset: str = "first reshare") -> Any:
     """:func:`branching_table` of :func:`proxy_cascades` (SEISMIC tweet, ``#auspol`` >= 50 events), computed once."""
-    return _proxy_branching().copy()
+    return _proxy_branching(onset).copy()
 
 
 def pooled_multiplier(table: Any, *, n_boot: int = 2000, level: float = 0.95, seed: int = 20261123
-                      ) -> dict[str, float]:
-    """Event-weighted mean branching ratio of the identified cascades and the reach multiplier ``1/(1 - n)``.
+                      ) -> dict[str, Any]:
+    """Mean branching ratio of the subcritical cascades and the reach multiplier ``1/(1 - n)``, with a bootstrap.
 
-    The interval resamples whole cascades (percentile bootstrap, ``n_boot`` replicates, seeded); a
-    replicate whose pooled ``n`` reaches 1 has an infinite multiplier.
+    Each cascade counts once (unweighted mean of ``n_star``).  Cascades whose ``n_star`` is not
+    identified (no value to pool) are left out; cascades fitted at or above criticality (``n_star >= 1``,
+    where ``1/(1 - n)`` is undefined) are not averaged in but counted and named separately.  Each
+    replicate resamples the subcritical cascades and draws each one's ``n`` from a split normal
+    matching its 95% profile interval (upper bounds capped at 5), truncated at 0, so the interval
+    carries both between- and within-cascade uncertainty; a replicate whose mean reaches 1 has an
+    infinite multiplier.  Percentile interval, ``n_boot`` replicates, seeded.
     """
-    ok = table[table["identified"].astype(bool)]
-    if len(ok) < 2:
-        raise ValueError("fewer than two cascades have an identified branching ratio: nothing to pool")
-    w = ok["events"].to_numpy(dtype=float)
-    n = ok["n_star"].to_numpy(dtype=float)
+    ident = table[table["identified"].astype(bool)]
+    sub = ident[ident["n_star"].astype(float) < 1.0]
+    if len(sub) < 2:
+        raise ValueError("fewer than two cascades have an identified subcritical branching ratio: nothing to pool")
+    n = sub["n_star"].to_numpy(dtype=float)
+    z = stats.norm.ppf(0.975)
+    lo = np.nan_to_num(sub["n_profile_low"].to_numpy(dtype=float), nan=0.0)
+    hi = np.minimum(np.nan_to_num(sub["n_profile_high"].to_numpy(dtype=float), nan=5.0, posinf=5.0), 5.0)
+    s_lo, s_hi = np.maximum(n - lo, 0.0) / z, np.maximum(hi - n, 0.0) / z
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, n.size, size=(n_boot, n.size))
-    boot = (w[idx] * n[idx]).sum(axis=1) / w[idx].sum(axis=1)
-    pooled = float(np.sum(w * n) / w.sum())
+    e = np.abs(rng.standard_normal(size=idx.shape))
+    up = rng.random(idx.shape) < s_hi[idx] / np.where(s_lo[idx] + s_hi[idx] > 0, s_lo[idx] + s_hi[idx], 1.0)
+    draws = np.clip(n[idx] + np.where(up, s_hi[idx], -s_lo[idx]) * e, 0.0, None)
+    boot = draws.mean(axis=1)
+    pooled = float(n.mean())
     a = (1.0 - level) / 2.0
     n_low, n_high = float(np.quantile(boot, a)), float(np.quantile(boot, 1 - a))
 
     def mult(x: float) -> float:  # monotone in n, so the quantiles carry over
         return 1.0 / (1.0 - x) if x < 1 else math.inf
 
+    supercritical = ident[ident["n_star"].astype(float) >= 1.0]
     return {"n": pooled, "n_low": n_low, "n_high": n_high, "multiplier": mult(pooled),
-            "low": mult(n_low), "high": mult(n_high),
-            "cascades": int(n.size), "excluded": int(len(table) - n.size), "n_boot": n_boot}
+            "low": mult(n_low), "high": mult(n_high), "cascades": int(n.size),
+            "supercritical": len(supercritical), "supercritical_names": list(supercritical.index),
+            "excluded": int(len(table) - len(ident)), "share_infinite": float(np.mean(boot >= 1.0)),
+            "n_boot": n_boot}
 
 
 # ---------------------------------------------------------------------------------------- SEISMIC calibration

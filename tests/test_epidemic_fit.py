@@ -36,6 +36,17 @@ def test_seirs_fit_recovers_parameters_with_weekly_rhythm(seed):
     within(fit, TRUTH)
 
 
+def test_ablations_are_nested_in_likelihood():
+    """Each of the four variants ends at least as high as every variant nested in it (multi-start across the nesting)."""
+    F = _rhythm(300)
+    y = ef.simulate_seirs_counts(TRUTH, F, 3)
+    fits = ef.fit_seirs_ablations(y, F)
+    ll = {k: f.loglik for k, f in fits.items()}
+    for big, small in [("both", "rhythm only"), ("both", "waning only"), ("rhythm only", "neither"),
+                       ("waning only", "neither")]:
+        assert ll[big] >= ll[small] - 0.5, (big, small, ll)
+
+
 def test_rhythm_and_waning_are_detected_when_present():
     """The full model beats the model without waning and rhythm by AIC on data simulated with both."""
     F = _rhythm()

@@ -99,12 +99,36 @@ def test_bad_inputs_raise_clear_errors():
         hb.simulate_hawkes_decaying_background(10.0, 1.2, 1.0, 10.0, alpha=1.0, c=1.0)
 
 
-def test_pooled_multiplier_leaves_out_unidentified_cascades():
-    """Event-weighted pooling, unidentified rows dropped, an interval reaching n = 1 gives an infinite bound."""
+def test_pooled_multiplier_counts_cascades_once_and_keeps_supercritical_fits_apart():
+    """Unweighted pooling; unidentified rows left out, n >= 1 rows counted separately; the interval widens with
+    each cascade's profile uncertainty."""
     import pandas as pd
 
-    tab = pd.DataFrame({"events": [100, 300, 50], "n_star": [0.5, 0.9, 5.0], "identified": [True, True, False]})
+    tab = pd.DataFrame({"events": [100, 300, 50, 60, 70], "n_star": [0.2, 0.6, 5.0, 1.3, 0.4],
+                        "n_profile_low": [0.1, 0.5, np.nan, 1.1, 0.3], "n_profile_high": [0.3, 0.7, np.nan, 1.6, 0.5],
+                        "identified": [True, True, False, True, True]}, index=list("abcde"))
     out = hb.pooled_multiplier(tab, n_boot=500)
-    assert math.isclose(out["n"], (50 + 270) / 400)
-    assert out["excluded"] == 1 and out["cascades"] == 2
+    assert math.isclose(out["n"], 0.4)
+    assert out["excluded"] == 1 and out["cascades"] == 3 and out["supercritical_names"] == ["d"]
     assert out["low"] <= out["multiplier"] <= out["high"]
+    wide = hb.pooled_multiplier(tab.assign(n_profile_low=0.0, n_profile_high=0.99), n_boot=500)
+    assert wide["high"] - wide["low"] > out["high"] - out["low"]
+
+
+def test_onset_at_the_first_reshare():
+    """With the default onset every proxy cascade starts at 0 with its first reshare; with 'post' none does."""
+    first = hb.proxy_cascades()
+    post = hb.proxy_cascades(onset="post")
+    assert all(t[0] == 0.0 for t in first.values()) and all(t[0] > 0 for t in post.values())
+    delays = hb.first_reshare_delays()
+    assert set(delays) == set(first) and max(delays.values()) > 1.0
+    with pytest.raises(ValueError, match="unknown onset"):
+        hb.proxy_cascades(onset="launch")
+
+
+def test_hawkes_fit_never_ends_below_its_poisson_null():
+    """The Hawkes model nests the null (n_star -> 0): its fitted log-likelihood is never lower (nested starts)."""
+    for seed in (4, 5):
+        t = np.sort(np.random.default_rng(seed).uniform(0.0, 100.0, 60))
+        test = hb.self_excitation_test(t, 100.0)
+        assert test.hawkes.loglik >= test.null.loglik - 1e-6

@@ -170,7 +170,7 @@ def _self_excitation() -> dict:
 
 
 @check("C3.04", gather=_self_excitation,
-       counterfactual={"p_values": {"SEISMIC tweet": 1e-9, "#auspol a": 0.4, "#auspol b": 0.3}})
+       counterfactual={"p_values": {"SEISMIC tweet": 1e-9, "#auspol a": 0.01, "#auspol b": 0.3}})
 def forwarding_generates_momentum(ev: Evidence) -> Verdict:
     """Self-excitation against the decaying-rate Poisson null: significant at 5% in more than half the cascades?"""
     p = ev["p_values"]
@@ -187,15 +187,16 @@ def _multiplier() -> dict:
 
 
 @check("C3.05", gather=_multiplier,
-       counterfactual={"multiplier": 1.4, "low": 1.2, "high": 1.7, "n": 0.3, "cascades": 13, "excluded": 1})
+       counterfactual={"multiplier": 1.4, "low": 1.2, "high": 1.7, "n": 0.3, "cascades": 13, "excluded": 1,
+                       "supercritical": 0})
 def one_way_is_insufficient(ev: Evidence) -> Verdict:
     """Reach multiplier 1/(1 - n) of secondary dissemination, pooled with a bootstrap interval, against 2."""
-    observed = (f"pooled branching ratio {ev['n']:.3f} over {ev['cascades']} cascades ({ev['excluded']} not identified, "
-                f"left out): reach multiplier {ev['multiplier']:.1f}, 95% bootstrap interval {ev['low']:.1f} to "
-                f"{ev['high']:.1f}")
+    observed = (f"mean branching ratio {ev['n']:.3f} over {ev['cascades']} subcritical cascades ({ev['excluded']} not "
+                f"identified, {ev['supercritical']} fitted at n ≥ 1, reported separately): reach multiplier "
+                f"{ev['multiplier']:.2f}, 95% bootstrap interval {ev['low']:.2f} to {ev['high']:.2f}")
     return three_way("C3.05", ev["low"] > 2, ev["high"] < 2, observed, "ch03-branching",
                      "the multiplier's interval straddles 2", {"low": ev["low"], "high": ev["high"]})
 
 
 untestable("C3.10", "C3.15")
-unverified("C3.03", "C3.09", "C3.12", "C3.17")
+unverified("C3.03", "C3.09", "C3.12", "C3.17", "C3.19")
