@@ -763,7 +763,7 @@ def fit_car1_errors(result: FitResult, *, level: float = 0.95) -> FitResult:
     tau0 = float(np.median(np.diff(t))) or 1.0
 
     def unpack(u: np.ndarray) -> tuple[dict[str, float], float, float]:
-        params = fixed | dict(zip(free, u[:-2] * scale, strict=True))
+        params = fixed | {k: float(v) for k, v in zip(free, u[:-2] * scale, strict=True)}
         return params, float(np.exp(u[-2])) * s0, float(np.exp(u[-1])) * tau0
 
     def nll(u: np.ndarray) -> float:
@@ -800,7 +800,7 @@ def fit_car1_errors(result: FitResult, *, level: float = 0.95) -> FitResult:
     se["sigma"] = float(sigma * np.sqrt(cov_u[p, p])) if ok else math.nan
     se["tau"] = float(tau * np.sqrt(cov_u[p + 1, p + 1])) if ok else math.nan
     all_params = params | {"sigma": sigma, "tau": tau}
-    ci = {k: wald_interval(all_params[k], se[k], level) for k in free}
+    ci = {k: tuple(float(b) for b in wald_interval(all_params[k], se[k], level)) for k in free}
     z = stats.norm.ppf(0.5 + level / 2.0)
     for k, i in (("sigma", p), ("tau", p + 1)):
         half = z * np.sqrt(cov_u[i, i]) if ok else math.nan
