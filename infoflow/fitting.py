@@ -715,3 +715,97 @@ def se_grid(result: FitResult, name: str, *, width: float = 8.0, size: int = 25,
         raise ValueError(f"{result.model}: no finite standard error for {name}; choose the profile grid by hand")
     lo = est - width * se if lower is None else max(lower, est - width * se)
     return np.linspace(lo, est + width * se, size)
+
+
+def car1_loglik(resid: Any, t: Any, sigma: float, tau: float) -> float:
+    """Exact Gaussian log-likelihood of residuals with continuous-time AR(1) errors on irregular times.
+
+    The errors have variance ``sigma**2`` and correlation ``exp(-|t_i - t_j| / tau)`` (an
+    Ornstein-Uhlenbeck process observed at ``t``), so each residual given the one before is normal
+    with mean ``phi * e_prev`` and variance ``sigma**2 * (1 - phi**2)``, ``phi = exp(-dt / tau)``.
+    """
+    e = np.asarray(resid, dtype=float)
+    t = np.asarray(t, dtype=float)
+    if sigma <= 0 or tau <= 0:
+        return -math.inf
+    phi = np.exp(-np.diff(t) / tau)
+    var = np.concatenate([[sigma**2], sigma**2 * (1.0 - phi**2)])
+    if np.any(var <= 0):
+        return -math.inf
+    innov = np.concatenate([e[:1], e[1:] - phi * e[:-1]])
+    return float(-0.5 * np.sum(np.log(2 * np.pi * var) + innov**2 / var))
+
+
+def fit_car1_errors(result: FitResult, *, level: float = 0.95) -> FitResult:
+    """Refit a least-squares curve by maximum likelihood with continuous-time AR(1) errors (irregular times).
+
+    Starts from ``result`` (a least-squares fit with a curve); estimates its free curve parameters
+    together with the error scale ``sigma`` and the correlation time ``tau`` (in the units of ``t``;
+    both in ``extra``, with their standard errors and intervals in ``se`` and ``ci``).
+    Standard errors come from the numerical Hessian of the log-likelihood; intervals are Wald
+    intervals.  ``extra["cov"]`` holds the covariance of the free curve parameters (in ``extra["free"]``
+    order), for delta-method intervals of derived quantities.
+
+    On short, persistent series the Wald intervals are still too narrow.  Measured in a scratch run
+    (60 series of 26 irregular points around a Gompertz curve, CAR(1) errors with sd 20 and
+    correlation time 1 at a typical spacing of 0.4): the 95% intervals of K, r and t_mid covered
+    the truth 45, 49 and 39 times of 60, against 43, 46 and 35 for the independent-error intervals.
+    """
+    if "residuals" not in result.extra or result.curve is None:
+        raise ValueError(f"{result.model}: a CAR(1) refit needs a least-squares fit with a curve")
+    t, y = result.extra["t"], result.extra["y"]
+    free = list(result.extra["free"])
+    fixed = {k: v for k, v in result.params.items() if k not in free}
+    theta0 = np.array([result.params[k] for k in free], dtype=float)
+    scale = np.where(theta0 != 0, np.abs(theta0), 1.0)
+    resid0 = y - result.predict(t)
+    s0 = float(np.std(resid0)) or 1.0
+    tau0 = float(np.median(np.diff(t))) or 1.0
+
+    def unpack(u: np.ndarray) -> tuple[dict[str, float], float, float]:
+        params = fixed | {k: float(v) for k, v in zip(free, u[:-2] * scale, strict=True)}
+        return params, float(np.exp(u[-2])) * s0, float(np.exp(u[-1])) * tau0
+
+    def nll(u: np.ndarray) -> float:
+        params, sigma, tau = unpack(u)
+        with np.errstate(all="ignore"):
+            fitted = result.curve(t, **params)
+        if not np.all(np.isfinite(fitted)):
+            return 1e300
+        ll = car1_loglik(y - fitted, t, sigma, tau)
+        return -ll if math.isfinite(ll) else 1e300
+
+    u0 = np.concatenate([theta0 / scale, [0.0, 0.0]])
+    best = None
+    for start_tau in (0.0, 1.0, 2.0):
+        u_start = u0.copy()
+        u_start[-1] = start_tau
+        r = optimize.minimize(nll, u_start, method="Nelder-Mead",
+                              options={"maxiter": 20000, "maxfev": 20000, "xatol": 1e-8, "fatol": 1e-10})
+        r = optimize.minimize(nll, r.x, method="BFGS")
+        if best is None or r.fun < best.fun:
+            best = r
+    assert best is not None
+    params, sigma, tau = unpack(best.x)
+    hess = numerical_hessian(nll, best.x, step=1e-4)
+    try:
+        cov_u = np.linalg.inv(hess)
+        ok = bool(np.all(np.isfinite(cov_u)) and np.all(np.diag(cov_u) > 0))
+    except np.linalg.LinAlgError:
+        cov_u, ok = np.full_like(hess, np.nan), False
+    p = len(free)
+    cov = cov_u[:p, :p] * np.outer(scale, scale) if ok else np.full((p, p), np.nan)
+    se = {k: float(np.sqrt(cov[i, i])) for i, k in enumerate(free)}
+    # sigma and tau are on log scale: delta method back to their own scale
+    se["sigma"] = float(sigma * np.sqrt(cov_u[p, p])) if ok else math.nan
+    se["tau"] = float(tau * np.sqrt(cov_u[p + 1, p + 1])) if ok else math.nan
+    all_params = params | {"sigma": sigma, "tau": tau}
+    ci = {k: tuple(float(b) for b in wald_interval(all_params[k], se[k], level)) for k in free}
+    z = stats.norm.ppf(0.5 + level / 2.0)
+    for k, i in (("sigma", p), ("tau", p + 1)):
+        half = z * np.sqrt(cov_u[i, i]) if ok else math.nan
+        ci[k] = (float(all_params[k] * np.exp(-half)), float(all_params[k] * np.exp(half)))
+    extra = dict(result.extra) | {"cov": cov, "free": free, "hessian_ok": ok, "sigma": sigma, "tau": tau}
+    return _result(result.model, params, se, ci, -float(best.fun), int(y.size), p + 2,
+                   "maximum likelihood with continuous-time AR(1) errors", bool(best.success) or ok,
+                   result.curve, level, extra)
