@@ -15,7 +15,7 @@ import pandas as pd
 
 from infoflow import data, diffusion, fitting
 from infoflow.checks.common import figure, judged, match_figure, period_values, series, three_way
-from infoflow.claims import Evidence, Verdict, check, claim, pending, untestable, unverified
+from infoflow.claims import Evidence, Verdict, check, claim, untestable, unverified
 
 #: Sina Weibo's public launch (beta), the origin of time for the fatigue models
 WEIBO_LAUNCH = pd.Timestamp("2009-08-14")
@@ -229,7 +229,27 @@ def moments_qzone_shares(n_eff: float) -> pd.DataFrame:
 
 untestable("C1.01", "C1.02", "C1.04", "C1.07", "C1.09", "C1.13", "C1.15", "C1.16")
 unverified("C1.20")
-pending("C1.08")
+
+
+def _hawkes_branching() -> dict:
+    from infoflow import hawkes_background
+
+    table = hawkes_background.proxy_branching()
+    ok = table["identified"].astype(bool)
+    return {"cascades": len(table), "identified": int(ok.sum()),
+            "above": int((ok & (table["n_profile_low"] >= 1)).sum()),
+            "below": int((ok & (table["n_profile_high"] < 1)).sum())}
+
+
+@check("C1.08", gather=_hawkes_branching, counterfactual={"above": 12, "below": 1})
+def self_sustaining_amplification(ev: Evidence) -> Verdict:
+    """Branching ratio of the decaying-background Hawkes fits: profile interval at or above 1 in most cascades?"""
+    half = ev["cascades"] / 2
+    observed = (f"profile 95% interval of the branching ratio n at or above 1 in {ev['above']} of {ev['cascades']} "
+                f"proxy cascades, below 1 in {ev['below']}, straddling 1 in "
+                f"{ev['identified'] - ev['above'] - ev['below']}; {ev['cascades'] - ev['identified']} not identified")
+    return three_way("C1.08", ev["above"] > half, ev["below"] > half, observed, "ch03-branching",
+                     "neither side holds in most cascades", dict(ev))
 
 
 # ------------------------------------------------------------------ cascades: circles, virality, warning

@@ -28,25 +28,25 @@ def _moments_trend() -> dict:
     dec18 = figure("cnnic_moments_qzone", "moments_use_share", "Dec 2018")
     return {"cnnic": {"Dec 2016": figure("cnnic_moments_qzone", "moments_use_share", "Dec 2016"),
                       "Dec 2017": round(dec18 + float(drop.group(1)), 1), "Dec 2018": dec18},
-            "daily": {"2019": figure("wechat_open_class", "moments_openers_per_day", "2019"),
-                      "2021": figure("wechat_open_class", "moments_viewers_per_day", "2021")}}
+            "daily": {"2018": figure("wechat_open_class", "moments_openers_per_day", "2018"),
+                      "2020": figure("wechat_open_class", "moments_viewers_per_day", "2020")}}
 
 
 @check("C4.01", gather=_moments_trend,
        counterfactual={"cnnic": {"Dec 2016": 88.0, "Dec 2017": 86.0, "Dec 2018": 83.4},
-                       "daily": {"2019": 750.0, "2021": 700.0}})
+                       "daily": {"2018": 750.0, "2020": 700.0}})
 def moments_cooling(ev: Evidence) -> Verdict:
-    """Use of Moments step by step: CNNIC's use shares 2016-2018, then WeChat's daily audience 2019-2021."""
+    """Use of Moments step by step: CNNIC's use shares 2016-2018, then WeChat's daily audience 2018-2020."""
     c, d = ev["cnnic"], ev["daily"]
     years = list(c)
     steps = [c[b] - c[a] for a, b in pairwise(years)]
-    daily = 100 * (d["2021"] / d["2019"] - 1)
+    daily = 100 * (d["2020"] / d["2018"] - 1)
     falls = all(x < -1 for x in steps) and daily < -1
     rises = all(x > 1 for x in steps) and daily > 1
     observed = ("CNNIC share of internet users using Moments " + " → ".join(f"{c[y]:g}% ({y})" for y in years)
                 + " (Dec 2017 implied), steps " + ", ".join(f"{x:+.1f}" for x in steps)
-                + f" points; daily Moments audience {d['2019']:g} million opening (2019) → {d['2021']:g} million "
-                f"viewing (2021), {daily:+.1f}%")
+                + f" points; daily Moments audience {d['2018']:g} million opening (2018, talk of January 2019) → "
+                f"{d['2020']:g} million viewing (2020, talk of January 2021), {daily:+.1f}%")
     return three_way("C4.01", falls, rises, observed, "ch04-cold",
                      "use rises and falls from step to step, so it shows no gradual trend either way; and use "
                      "stands in for posting, which no published series measures",
