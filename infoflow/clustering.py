@@ -158,3 +158,17 @@ def alters_communities(seed: int = 1) -> dict:
     """Louvain communities (networkx, seeded) of ego-Facebook without its ten ego users."""
     g = ties.alters_graph()
     return {v: i for i, c in enumerate(nx.community.louvain_communities(g, seed=seed)) for v in c}
+
+
+def circle_purity(communities: dict) -> float:
+    """Share of ego-Facebook alters whose community's most common ego circle is their own (first ego listed)."""
+    from infoflow import data
+
+    g = data.load_facebook_graph()
+    home: dict = {}
+    for e in ties.EGO_USERS:
+        for v in g.neighbors(e):
+            home.setdefault(v, e)
+    df = pd.DataFrame({"comm": pd.Series(communities), "ego": pd.Series(home)}).dropna()
+    majority = df.groupby("comm")["ego"].agg(lambda s: s.value_counts().index[0])
+    return float((df["ego"] == df["comm"].map(majority)).mean())

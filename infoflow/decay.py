@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import replace
 from functools import lru_cache
 from typing import Any
 
@@ -212,6 +213,23 @@ def half_life(result: FitResult) -> float:
     if law == "stretched exponential":
         return p["scale"] * math.log(2.0) ** (1.0 / p["shape"])
     raise AssertionError(law)  # pragma: no cover
+
+
+def half_life_interval(result: FitResult, level: float = 0.95) -> tuple[float, float, float]:
+    """Delta-method standard error of :func:`half_life` and a log-scale Wald interval (NaN if no covariance)."""
+    cov, free = result.extra.get("covariance"), result.extra.get("free", [])
+    hl = half_life(result)
+    if cov is None or not np.all(np.isfinite(cov)):
+        return math.nan, math.nan, math.nan
+    grad = np.zeros(len(free))
+    for i, name in enumerate(free):
+        h = 1e-6 * max(abs(result.params[name]), 1e-12)
+        up = replace(result, params={**result.params, name: result.params[name] + h})
+        dn = replace(result, params={**result.params, name: result.params[name] - h})
+        grad[i] = (half_life(up) - half_life(dn)) / (2 * h)
+    se = float(math.sqrt(max(grad @ np.asarray(cov) @ grad, 0.0)))
+    z = stats.norm.ppf(0.5 + level / 2.0)
+    return se, hl * math.exp(-z * se / hl), hl * math.exp(z * se / hl)
 
 
 def _lognormal_cdf(x: np.ndarray, mu: float, sigma: float) -> np.ndarray:

@@ -215,6 +215,15 @@ def small_world_peak(summary: pd.DataFrame, column: str = "mean") -> dict[str, f
             "above_low_end": peak - float(s.loc[0, column]), "above_high_end": peak - float(s.loc[len(s) - 1, column])}
 
 
+def peak_bootstrap(runs: pd.DataFrame, column: str = "mean", *, n_boot: int = 2000, seed: int = 0) -> np.ndarray:
+    """Rewiring probability of the peak of ``column``'s replicate mean in each bootstrap resample of replicates."""
+    ps = np.sort(runs["p"].unique())
+    vals = [runs.loc[runs["p"] == p, column].to_numpy(dtype=float) for p in ps]
+    gen = np.random.default_rng(seed)
+    means = np.stack([v[gen.integers(0, v.size, size=(n_boot, v.size))].mean(axis=1) for v in vals], axis=1)
+    return ps[means.argmax(axis=1)]
+
+
 def on_graph(edges: Any, n: int, replicates: int, *, categories: int = 10, alpha: float = 0.5, tol: float = 1e-3,
              seed: int = 0) -> pd.DataFrame:
     """Steady-state mean, variance and CV of knowledge on one fixed graph, over seeded initial endowments."""

@@ -27,6 +27,7 @@ from infoflow.decay import (
     fit_powerlaw_decay,
     fit_stretched_exponential_decay,
     half_life,
+    half_life_interval,
     share_reached,
 )
 from infoflow.fitting import FitResult, compare
@@ -222,3 +223,12 @@ def test_half_life_refuses_a_fit_that_is_not_a_decay_law():
     with pytest.raises(ValueError, match="log-normal sizes is not a decay fit"):
         half_life(fit_lognormal_sizes([1.0, 2.0, 3.0]))
     assert set(DECAY_MODELS) == {"exponential", "power law", "stretched exponential"}
+
+
+def test_half_life_interval_matches_the_exponential_delta_method():
+    """For the exponential law, SE(half-life) = ln 2 / rate^2 * SE(rate), and the interval brackets the estimate."""
+    gen = np.random.default_rng(3)
+    fit = fit_exponential_decay(np.sort(gen.exponential(2.0, 2000)), t0=0.0, T=1e6)
+    se, lo, hi = half_life_interval(fit)
+    assert se == pytest.approx(math.log(2) / fit.params["rate"] ** 2 * fit.se["rate"], rel=1e-3)
+    assert lo < half_life(fit) < hi

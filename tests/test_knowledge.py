@@ -75,3 +75,15 @@ def test_bad_input_raises():
         knowledge.barter(np.ones((2, 2)), np.array([[0, 1]]), 1.5, rng=0)
     with pytest.raises(ValueError, match="k must be even"):
         knowledge.ring_lattice_edges(10, 3)
+
+
+def test_peak_bootstrap_finds_a_clear_peak_and_spreads_over_a_flat_curve():
+    """A peak far above noise is found in every resample; on a flat curve the peaks spread over several p."""
+    import pandas as pd
+
+    gen = np.random.default_rng(0)
+    ps = np.repeat([0.0, 0.1, 1.0], 10)
+    clear = pd.DataFrame({"p": ps, "mean": np.where(ps == 0.1, 5.0, 1.0) + 0.01 * gen.standard_normal(ps.size)})
+    assert set(knowledge.peak_bootstrap(clear, n_boot=200, seed=1)) == {0.1}
+    flat = pd.DataFrame({"p": ps, "mean": gen.standard_normal(ps.size)})
+    assert len(set(knowledge.peak_bootstrap(flat, n_boot=200, seed=1))) == 3
