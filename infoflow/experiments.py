@@ -86,7 +86,7 @@ def summarise_reach(sims: pd.DataFrame) -> pd.DataFrame:
 
 
 #: the chapter's default feed-model parameters
-DEFAULT_FEED = feeds.FeedParams(rounds=12)
+DEFAULT_FEED = feeds.FeedParams(rounds=8)
 
 
 @lru_cache(maxsize=1)
@@ -138,15 +138,14 @@ def feed_sensitivity(grid: dict[str, tuple], base: feeds.FeedParams = DEFAULT_FE
                      seed: int = SEED) -> pd.DataFrame:
     """Outcomes as one parameter at a time moves over ``grid`` (others at ``base``).
 
-    Parameters of the recommender (:data:`FEED_ONLY`) move the feed alone; the others move both
-    architectures, run together (so the matched outcomes are defined). Replicate ``r`` of every
+    Both architectures run at every setting (so the matched outcomes are defined); the recommender's
+    parameters (:data:`FEED_ONLY`) leave the social graph's runs unchanged. Replicate ``r`` of every
     setting uses the same population seed (paired). Simulation, seeded.
     """
     frames = []
     for name, values in grid.items():
-        which = ("feed",) if name in FEED_ONLY else ("social", "feed")
         for value in values:
-            sims = architectures(base.with_(**{name: value}), runs=runs, seed=seed, which=which)
+            sims = architectures(base.with_(**{name: value}), runs=runs, seed=seed)
             frames.append(sims.assign(parameter=name, value=value))
     return pd.concat(frames, ignore_index=True)
 

@@ -673,17 +673,25 @@ def matched(pop: Population, runs: dict[str, Views], rng: np.random.Generator) -
     return out
 
 
+class ReachLog(dict):
+    """Reach per item of each run, keyed by (architecture, run); compared by identity (safe in ``DataFrame.attrs``)."""
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
+
+
 def replicates(pop_factory, params: FeedParams, architectures: tuple[str, ...] = ("social", "feed"),
                runs: int = 10, seed: int = 0) -> pd.DataFrame:
     """Paired replicates: run ``r`` draws one population (seed ``[seed, r]``) and runs every architecture on it.
 
     ``pop_factory(params, rng)`` returns a :class:`Population`. Returns one row per run and
     architecture with every outcome; the ``_matched`` outcomes compare the architectures run together
-    at equal views per viewer (:func:`matched`). Simulation, seeded.
+    at equal views per viewer (:func:`matched`). ``attrs["reach"]`` holds each run's reach per item,
+    keyed by (architecture, run). Simulation, seeded.
     """
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
-    rows = []
+    rows, reaches = [], ReachLog()
     for r in range(runs):
         pop = pop_factory(params, np.random.default_rng([seed, r]))
         runs_r = {arch: simulate(pop, params, arch, np.random.default_rng([seed, r, a + 1]))
@@ -691,8 +699,11 @@ def replicates(pop_factory, params: FeedParams, architectures: tuple[str, ...] =
         same = matched(pop, runs_r, np.random.default_rng([seed, r, 0]))
         for arch, views in runs_r.items():
             rows.append({"architecture": arch, "run": r, **outcomes(pop, views), **same[arch]})
+            reaches[(arch, r)] = reach(pop, views)
         del runs_r
-    return pd.DataFrame(rows)
+    out = pd.DataFrame(rows)
+    out.attrs["reach"] = reaches
+    return out
 
 
 def paired_summary(sims: pd.DataFrame, a: str = "feed", b: str = "social", level: float = 0.95) -> pd.DataFrame:
