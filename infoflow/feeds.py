@@ -371,8 +371,9 @@ class _Seen:
         """Mark keys as seen."""
         if self.dense is not None:
             self.dense[keys] = True
-        else:
-            self.keys = np.union1d(self.keys, keys)
+        else:  # new keys are never already present (nothing is viewed twice): merge two sorted arrays
+            new = np.sort(keys)
+            self.keys = np.insert(self.keys, np.searchsorted(self.keys, new), new)
 
 
 def _draw_topics(cdf: np.ndarray, rng: np.random.Generator) -> np.ndarray:
