@@ -364,8 +364,12 @@ class _Seen:
             return self.dense[keys]
         if self.keys.size == 0:
             return np.zeros(keys.shape, bool)
-        pos = np.minimum(np.searchsorted(self.keys, keys), self.keys.size - 1)
-        return self.keys[pos] == keys
+        order = np.argsort(keys, axis=None)  # sorted needles: searchsorted walks the table in order
+        q = keys.ravel()[order]
+        pos = np.minimum(np.searchsorted(self.keys, q), self.keys.size - 1)
+        hit = np.empty(q.size, bool)
+        hit[order] = self.keys[pos] == q
+        return hit.reshape(keys.shape)
 
     def add(self, keys: np.ndarray) -> None:
         """Mark keys as seen."""

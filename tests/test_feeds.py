@@ -192,3 +192,17 @@ def test_matched_outcomes_use_equal_views_per_viewer():
         assert np.array_equal(np.bincount(v.user[idx], minlength=pop.n_users), per_user)
     out = feeds.matched(pop, runs, np.random.default_rng(0))
     assert set(out) == {"social", "feed"} and all(0 <= o["gini_matched"] <= 1 for o in out.values())
+
+
+def test_seen_set_sparse_and_dense_agree():
+    """The sorted-key seen set (used for large runs) answers as the dense bitmap does."""
+    rng = np.random.default_rng(71)
+    dense, sparse = feeds._Seen(300, 200), feeds._Seen(300, 200, dense_limit=0)
+    assert dense.dense is not None and sparse.dense is None
+    keys = rng.permutation(300 * 200)
+    for batch in np.array_split(keys[:20_000], 4):
+        dense.add(batch)
+        sparse.add(batch)
+        query = rng.integers(0, 300 * 200, 5000)
+        assert np.array_equal(dense.contains(query), sparse.contains(query))
+    assert sparse.contains(keys[:20_000]).all() and not sparse.contains(keys[20_000:]).any()
