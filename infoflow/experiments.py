@@ -26,23 +26,36 @@ def rewired_facebook_graph(seed: int = SEED) -> nx.Graph:
     return rewired
 
 
+@lru_cache(maxsize=2)
+def rewired_alters_graph(seed: int = SEED) -> nx.Graph:
+    """The alters' graph (ego-Facebook without its ego users) after degree-preserving double-edge swaps."""
+    rewired = ties.alters_graph().copy()
+    m = rewired.number_of_edges()
+    nx.double_edge_swap(rewired, nswap=m, max_tries=20 * m, seed=seed)
+    return rewired
+
+
 def _time_to_half(result: contagion.ContagionResult) -> int:
     reached = np.cumsum(np.bincount(result.first_time[result.first_time >= 0]))
     return int(np.searchsorted(reached, 0.5 * result.final_size))
 
 
 @lru_cache(maxsize=8)
-def friends_vs_mixed(runs: int = 200, p: float = 0.01, n_seeds: int = 5, seed: int = SEED) -> pd.DataFrame:
+def friends_vs_mixed(runs: int = 200, p: float = 0.01, n_seeds: int = 5, seed: int = SEED,
+                     egos: bool = True) -> pd.DataFrame:
     """Simulate independent cascades on ego-Facebook and on its degree-preserving rewiring.
 
     Paired design: run ``i`` starts from the same seed users on both graphs (common random numbers).
     Returns one row per run and network: final reach, whether it took off (more than
-    :data:`TAKE_OFF` users), and the step by which half the final reach was attained.
+    :data:`TAKE_OFF` users), and the step by which half the final reach was attained. With
+    ``egos=False`` both graphs are the alters' graph (ego users removed, :func:`infoflow.ties.alters_graph`)
+    and its rewiring.
     Simulation, seeded with ``seed``.
     """
     if runs < 2:
         raise ValueError(f"runs must be at least 2, got {runs}")
-    graphs = {"friendship graph": data.load_facebook_graph(), "rewired, same degrees": rewired_facebook_graph(seed)}
+    graphs = ({"friendship graph": data.load_facebook_graph(), "rewired, same degrees": rewired_facebook_graph(seed)}
+              if egos else {"friendship graph": ties.alters_graph(), "rewired, same degrees": rewired_alters_graph(seed)})
     nets = {name: contagion.Network.from_networkx(g) for name, g in graphs.items()}
     nodes = list(graphs["friendship graph"])
     for name, net in nets.items():
@@ -73,12 +86,13 @@ def summarise_reach(sims: pd.DataFrame) -> pd.DataFrame:
 
 
 #: the chapter's default feed-model parameters
-DEFAULT_FEED = feeds.FeedParams(rounds=12)
+DEFAULT_FEED = feeds.FeedParams(rounds=8)
 
 
 @lru_cache(maxsize=1)
-def facebook_ties() -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
-    """ego-Facebook without its ego users as CSR (indptr, indices), a strong flag per entry, and the threshold.
+def facebook_ties() -> tuple[np.ndarray, np.ndarray, np.ndarray, int, np.ndarray]:
+    """ego-Facebook without its ego users as CSR (indptr, indices), a strong flag per entry, the threshold,
+    and the number of friends the two ends of each entry share.
 
     A tie is strong when its two ends share at least the median number of friends of all ties
     (embeddedness, :mod:`infoflow.ties`): nearly every tie shares some friend, so the upper half
@@ -94,14 +108,19 @@ def facebook_ties() -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     n = len(net.nodes)
     strong_keys = np.concatenate([u * n + v, v * n + u])[np.tile(emb["shared"].to_numpy() >= threshold, 2)]
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(net.indptr))
-    strong = np.isin(rows * n + net.indices, strong_keys)
-    return net.indptr.astype(np.int64), net.indices.astype(np.int32), strong, threshold
+    entry = rows * n + net.indices
+    strong = np.isin(entry, strong_keys)
+    keys = np.concatenate([u * n + v, v * n + u])
+    order = np.argsort(keys)
+    shared = np.tile(emb["shared"].to_numpy(np.int64), 2)[order][np.searchsorted(keys[order], entry)]
+    return net.indptr.astype(np.int64), net.indices.astype(np.int32), strong, threshold, shared
 
 
 def facebook_population(params: feeds.FeedParams, rng: np.random.Generator) -> feeds.Population:
     """The chapter's one population: ego-Facebook's users (egos removed), their ties, interests and items."""
-    indptr, indices, strong, _ = facebook_ties()
-    return feeds.make_population(len(indptr) - 1, params, rng, indptr=indptr, indices=indices, strong=strong)
+    indptr, indices, strong, _, shared = facebook_ties()
+    return feeds.make_population(len(indptr) - 1, params, rng, indptr=indptr, indices=indices, strong=strong,
+                                 shared=shared)
 
 
 @lru_cache(maxsize=32)
@@ -111,18 +130,55 @@ def architectures(params: feeds.FeedParams = DEFAULT_FEED, runs: int = 10, seed:
     return feeds.replicates(facebook_population, params, which, runs=runs, seed=seed)
 
 
-def feed_sensitivity(grid: dict[str, tuple], base: feeds.FeedParams = DEFAULT_FEED, runs: int = 3,
-                     seed: int = SEED) -> pd.DataFrame:
-    """The interest feed's outcomes as one parameter at a time moves over ``grid`` (others at ``base``).
+#: parameters that act on the recommender only; the others act on both architectures
+FEED_ONLY = ("popularity_weight", "beta")
 
-    Replicate ``r`` of every setting uses the same population seed (paired). Simulation, seeded.
+
+def feed_sensitivity(grid: dict[str, tuple], base: feeds.FeedParams = DEFAULT_FEED, runs: int = 5,
+                     seed: int = SEED) -> pd.DataFrame:
+    """Outcomes as one parameter at a time moves over ``grid`` (others at ``base``).
+
+    Both architectures run at every setting (so the matched outcomes are defined); the recommender's
+    parameters (:data:`FEED_ONLY`) leave the social graph's runs unchanged. Replicate ``r`` of every
+    setting uses the same population seed (paired). Simulation, seeded.
     """
     frames = []
     for name, values in grid.items():
         for value in values:
-            sims = architectures(base.with_(**{name: value}), runs=runs, seed=seed, which=("feed",))
+            sims = architectures(base.with_(**{name: value}), runs=runs, seed=seed)
             frames.append(sims.assign(parameter=name, value=value))
     return pd.concat(frames, ignore_index=True)
+
+
+def t_interval(x: pd.Series, level: float = 0.95) -> pd.Series:
+    """Mean, and the half-width of a Student-t interval for it, of replicate values ``x``."""
+    from scipy import stats
+
+    x = x.dropna()
+    half = stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size) if x.size > 1 else np.nan
+    return pd.Series({"mean": x.mean(), "half": half, "runs": x.size})
+
+
+def take_off_test(cascades: pd.DataFrame, a: str, b: str) -> pd.DataFrame:
+    """Per pass-on probability: take-off shares on networks ``a`` and ``b`` with Wilson 95% intervals and
+    an exact McNemar test on the paired runs (same seed users on both networks)."""
+    from scipy import stats
+    from statsmodels.stats.proportion import proportion_confint
+
+    rows = []
+    for p, part in cascades.groupby("p"):
+        wide = part.pivot(index="run", columns="network", values="took_off").astype(bool)
+        xa, xb = wide[a].to_numpy(), wide[b].to_numpy()
+        only_a, only_b = int((xa & ~xb).sum()), int((~xa & xb).sum())
+        test = stats.binomtest(only_a, only_a + only_b, 0.5) if only_a + only_b else None
+        row = {"p": p, "runs": xa.size}
+        for name, x in ((a, xa), (b, xb)):
+            lo, hi = proportion_confint(int(x.sum()), x.size, method="wilson")
+            row.update({f"{name}": x.mean(), f"{name} low": lo, f"{name} high": hi})
+        row.update({"only first": only_a, "only second": only_b,
+                    "McNemar p": test.pvalue if test is not None else np.nan})
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
 def satiation_runs(satiation: float = 0.3, base: feeds.FeedParams = DEFAULT_FEED, runs: int = 6,

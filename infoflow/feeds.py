@@ -15,6 +15,11 @@ people one or two favourite topics, ``inf`` gives everyone uniform interests), c
   recommender is assumed to know it) and ``e_i`` the item's engagements so far (popularity, weight
   ``w = popularity_weight``). Items already born are served with probability proportional to
   ``exp(s)`` (a softmax ranking, sampled topic first, then item within topic). Viewing is passive.
+  With ``fresh`` (the default) the feed serves only items the viewer has not seen: a draw of a seen
+  item is redrawn (rejection sampling, which samples the softmax restricted to unseen items), and a
+  slot still holding a seen item after :data:`RETRIES` redraws stays empty.
+
+In both, an item is shown only during ``lifetime`` rounds from its birth (the same rule for both).
 
 In both, a view is engaged with probability ``min(1, engage * a_i * x_u[z_i])``; after a view
 without engagement the session stops with probability ``stop``; no session exceeds ``budget``
@@ -32,8 +37,14 @@ import numpy as np
 import pandas as pd
 
 #: outcome columns returned by :func:`outcomes`, in order
-OUTCOMES = ("views", "mean_session", "mean_reach", "gini", "top1_share", "creator_entropy", "topic_entropy",
-            "strong_tie_share", "unchosen_share", "half_reach_rounds", "top_topic_share")
+OUTCOMES = ("views", "repeat_share", "mean_session", "mean_reach", "reach_p90", "reach_p99", "gini", "top1_share",
+            "creator_entropy", "topic_entropy", "gini_matched", "top1_share_matched", "creator_entropy_matched",
+            "topic_entropy_matched", "strong_tie_share", "strong_tie_share_3", "stranger_share",
+            "half_reach_rounds", "top_topic_share")
+#: the matched outcomes, computed on views subsampled to equal numbers per viewer in both architectures
+MATCHED = ("gini", "top1_share", "creator_entropy", "topic_entropy")
+#: redraws the feed makes for a slot whose item the viewer has already seen before leaving it empty
+RETRIES = 5
 
 
 @dataclass(frozen=True)
@@ -52,7 +63,8 @@ class FeedParams:
     stop: float = 0.1
     satiation: float = 0.0
     recovery: float = 0.1
-    inbox_rounds: int = 3
+    lifetime: int = 3
+    fresh: bool = True
 
     def __post_init__(self) -> None:
         """Reject values the model cannot use, naming the parameter."""
@@ -61,7 +73,7 @@ class FeedParams:
                   "budget": self.budget >= 1, "rounds": self.rounds >= 1, "post_rate": self.post_rate > 0,
                   "engage": 0 <= self.engage <= 1, "appeal_sigma": self.appeal_sigma >= 0,
                   "stop": 0 <= self.stop <= 1, "satiation": 0 <= self.satiation <= 1,
-                  "recovery": self.recovery >= 0, "inbox_rounds": self.inbox_rounds >= 1}
+                  "recovery": self.recovery >= 0, "lifetime": self.lifetime >= 1}
         bad = [k for k, ok in checks.items() if not ok]
         if bad:
             raise ValueError(f"FeedParams: invalid {', '.join(f'{k}={getattr(self, k)!r}' for k in bad)}")
@@ -83,6 +95,7 @@ class Population:
     topic: np.ndarray
     appeal: np.ndarray
     birth: np.ndarray
+    shared: np.ndarray | None = None      # friends shared by the two ends, per CSR entry (optional)
 
     @property
     def n_users(self) -> int:
@@ -136,7 +149,8 @@ def draw_items(interests: np.ndarray, params: FeedParams, rng: np.random.Generat
 
 def make_population(n_users: int, params: FeedParams, rng: np.random.Generator, *,
                     indptr: np.ndarray | None = None, indices: np.ndarray | None = None,
-                    strong: np.ndarray | None = None, n_items: int | None = None) -> Population:
+                    strong: np.ndarray | None = None, n_items: int | None = None,
+                    shared: np.ndarray | None = None) -> Population:
     """Draw interests and items for ``n_users`` users, with an optional friendship graph in CSR form."""
     if indptr is None:
         indptr, indices, strong = np.zeros(n_users + 1, np.int64), np.zeros(0, np.int32), np.zeros(0, bool)
@@ -147,7 +161,7 @@ def make_population(n_users: int, params: FeedParams, rng: np.random.Generator, 
     interests = draw_interests(n_users, params, rng)
     creator, topic, appeal, birth = draw_items(interests, params, rng, n_items)
     return Population(interests, np.asarray(indptr, np.int64), np.asarray(indices, np.int32),
-                      np.asarray(strong, bool), creator, topic, appeal, birth)
+                      np.asarray(strong, bool), creator, topic, appeal, birth, shared)
 
 
 def _neighbours(pop: Population, users: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -230,7 +244,7 @@ def _run_social(pop: Population, params: FeedParams, rng: np.random.Generator) -
         item_of = np.repeat(born, np.diff(pop.indptr)[pop.creator[born]])
         a_user = np.concatenate([a_user, dst]); a_item = np.concatenate([a_item, item_of])
         a_time = np.concatenate([a_time, np.full(dst.size, rnd)]); a_via = np.concatenate([a_via, src])
-        keep = a_time > rnd - params.inbox_rounds
+        keep = pop.birth[a_item] > rnd - params.lifetime
         keep &= ~seen[a_user, a_item]
         keys = a_user * m + a_item
         a_user, a_item, a_time, a_via, keys = a_user[keep], a_item[keep], a_time[keep], a_via[keep], keys[keep]
@@ -280,7 +294,8 @@ class _Ranker:
 
     def refresh(self, rnd: int) -> None:
         """Recompute item weights ``(1 + e_i)^w`` of born items: topic masses and one alias table per topic."""
-        born = self.pop.birth[self.order] <= rnd
+        birth = self.pop.birth[self.order]
+        born = (birth <= rnd) & (birth > rnd - self.p.lifetime)
         w = np.where(born, (1.0 + self.engagements[self.order]) ** self.p.popularity_weight, 0.0)
         self.cum = np.cumsum(w)
         edge = np.concatenate([[0.0], self.cum])[self.bounds]
@@ -335,7 +350,67 @@ def _alias_tables(w: np.ndarray, bounds: np.ndarray) -> tuple[np.ndarray, np.nda
     return prob, alias
 
 
-def _feed_block(st: _Session, ranker: _Ranker, users: np.ndarray, rnd: int, length: np.ndarray) -> np.ndarray:
+class _Seen:
+    """The (viewer, item) pairs already viewed: a dense bitmap when small, else a sorted array of keys."""
+
+    def __init__(self, n_users: int, n_items: int, dense_limit: int = 400_000_000) -> None:
+        self.m = n_items
+        self.dense = np.zeros(n_users * n_items, bool) if n_users * n_items <= dense_limit else None
+        self.keys = np.zeros(0, np.int64)
+
+    def contains(self, keys: np.ndarray) -> np.ndarray:
+        """Whether each key (``user * n_items + item``) was seen."""
+        if self.dense is not None:
+            return self.dense[keys]
+        if self.keys.size == 0:
+            return np.zeros(keys.shape, bool)
+        order = np.argsort(keys, axis=None)  # sorted needles: searchsorted walks the table in order
+        q = keys.ravel()[order]
+        pos = np.minimum(np.searchsorted(self.keys, q), self.keys.size - 1)
+        hit = np.empty(q.size, bool)
+        hit[order] = self.keys[pos] == q
+        return hit.reshape(keys.shape)
+
+    def add(self, keys: np.ndarray) -> None:
+        """Mark keys as seen."""
+        if self.dense is not None:
+            self.dense[keys] = True
+        else:  # new keys are never already present (nothing is viewed twice): merge two sorted arrays
+            new = np.sort(keys)
+            self.keys = np.insert(self.keys, np.searchsorted(self.keys, new), new)
+
+
+def _draw_topics(cdf: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One topic per row of cumulative topic probabilities."""
+    return np.minimum((cdf < rng.random(cdf.shape[0], dtype=cdf.dtype)[:, None]).sum(axis=1), cdf.shape[1] - 1)
+
+
+def _make_fresh(ranker: _Ranker, cdf: np.ndarray, users: np.ndarray, items: np.ndarray, seen: _Seen,
+                rng: np.random.Generator) -> np.ndarray:
+    """Redraw, in place and slot by slot, items (users x slots) the viewer has seen or holds in an earlier slot.
+
+    Returns the mask of valid slots; a slot still invalid after :data:`RETRIES` redraws is left empty (-1).
+    """
+    base = users.astype(np.int64) * ranker.pop.n_items
+    valid = np.ones(items.shape, bool)
+    for j in range(items.shape[1]):
+        rows = np.arange(users.size)
+        for attempt in range(RETRIES + 1):
+            col = items[rows, j]
+            bad = seen.contains(base[rows] + col)
+            if j:
+                bad |= (items[rows, :j] == col[:, None]).any(axis=1)
+            rows = rows[bad]
+            if rows.size == 0 or attempt == RETRIES:
+                break
+            items[rows, j] = ranker.items_in(_draw_topics(cdf[rows], rng), rng)
+        valid[rows, j] = False
+        items[rows, j] = -1
+    return valid
+
+
+def _feed_block(st: _Session, ranker: _Ranker, users: np.ndarray, rnd: int, length: np.ndarray,
+                seen: _Seen | None) -> np.ndarray:
     """Without satiation interests are fixed within a session: draw all its slots at once for ``users``."""
     p, pop, rng = st.p, st.pop, st.rng
     b = p.budget
@@ -344,18 +419,31 @@ def _feed_block(st: _Session, ranker: _Ranker, users: np.ndarray, rnd: int, leng
     z = np.zeros((users.size, b), np.uint8 if p.n_topics < 256 else np.int32)
     for j in range(p.n_topics - 1):  # topic = number of cdf entries below the uniform draw
         z += r > cdf[:, j:j + 1]
-    del r, cdf
-    z = z.ravel()
-    items = ranker.items_in(z, rng)
+    del r
+    items = ranker.items_in(z.ravel(), rng).reshape(users.size, b)
+    del z
+    valid = _make_fresh(ranker, cdf, users, items, seen, rng) if seen is not None else None
+    del cdf
+    items = items.ravel()
     uu = np.repeat(users, b)
-    x = p.n_topics * pop.interests[uu, z]
-    engaged = rng.random(z.size) < np.minimum(1.0, p.engage * pop.appeal[items] * x)
-    stop = (~engaged & (rng.random(z.size) < p.stop)).reshape(users.size, b)
+    x = p.n_topics * pop.interests[uu, pop.topic[items]]
+    engaged = rng.random(items.size) < np.minimum(1.0, p.engage * pop.appeal[items] * x)
+    stop = ~engaged & (rng.random(items.size) < p.stop)
+    if valid is not None:
+        valid = valid.ravel()
+        engaged &= valid
+        stop &= valid
+    stop = stop.reshape(users.size, b)
     stop[:, -1] = True
-    n_view = stop.argmax(axis=1) + 1  # views up to and including the first stop
-    length[users] = n_view
-    keep = (np.arange(b)[None, :] < n_view[:, None]).ravel()
+    first = stop.argmax(axis=1)  # slots up to and including the first stop
+    keep = np.arange(b)[None, :] <= first[:, None]
+    if valid is not None:
+        keep &= valid.reshape(users.size, b)
+    length[users] = keep.sum(axis=1)
+    keep = keep.ravel()
     items, uu, engaged = items[keep].astype(np.int32), uu[keep].astype(np.int32), engaged[keep]
+    if seen is not None:
+        seen.add(uu.astype(np.int64) * pop.n_items + items)
     st.record(uu, items, pop.creator[items], engaged, rnd)
     return items[engaged]
 
@@ -365,6 +453,7 @@ def _run_feed(pop: Population, params: FeedParams, rng: np.random.Generator, chu
     n = pop.n_users
     st = _Session(pop, params, rng)
     ranker = _Ranker(pop, params)
+    seen = _Seen(n, pop.n_items) if params.fresh else None
     for rnd in range(params.rounds):
         ranker.refresh(rnd)
         length = np.zeros(n, np.int32)
@@ -373,17 +462,24 @@ def _run_feed(pop: Population, params: FeedParams, rng: np.random.Generator, chu
             pass
         elif st.sat is None:
             for lo in range(0, n, chunk):
-                eng.append(_feed_block(st, ranker, np.arange(lo, min(n, lo + chunk)), rnd, length))
+                eng.append(_feed_block(st, ranker, np.arange(lo, min(n, lo + chunk)), rnd, length, seen))
         else:
             active = np.arange(n)
             for _slot in range(params.budget):
                 if active.size == 0:
                     break
-                items = ranker.draw(st.current_interest(active), rng)
-                engaged, stopped = st.view(active, items, pop.creator[items], rnd)
-                length[active] += 1
+                if seen is None:
+                    users, items = active, ranker.draw(st.current_interest(active), rng)
+                else:
+                    cdf = np.cumsum(ranker.topic_probabilities(st.current_interest(active)), axis=1)
+                    items = ranker.items_in(_draw_topics(cdf, rng), rng)[:, None]
+                    ok = _make_fresh(ranker, cdf, active, items, seen, rng)[:, 0]
+                    users, items = active[ok], items[ok, 0]
+                    seen.add(users.astype(np.int64) * pop.n_items + items)
+                engaged, stopped = st.view(users, items, pop.creator[items], rnd)
+                length[users] += 1
                 eng.append(items[engaged])
-                active = active[~stopped]
+                active = np.setdiff1d(active, users[stopped], assume_unique=True)
         st.lengths.append(length)
         if eng:
             ranker.engagements += np.bincount(np.concatenate(eng), minlength=pop.n_items)
@@ -447,17 +543,17 @@ def _pair_entropy(groups: np.ndarray, labels: np.ndarray, n_labels: int, n_group
     return h
 
 
-def _edge_lookup(pop: Population, u: np.ndarray, v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """For pairs (u, v): (are friends, tie is strong)."""
+def _edge_lookup(pop: Population, u: np.ndarray, v: np.ndarray, positions: bool = False) -> tuple[np.ndarray, ...]:
+    """For pairs (u, v): (are friends, tie is strong), and the CSR position of the tie when ``positions``."""
     n = pop.n_users
     rows = np.repeat(np.arange(n, dtype=np.int64), np.diff(pop.indptr))
     keys = rows * n + pop.indices
     q = u.astype(np.int64) * n + v
     pos = np.minimum(np.searchsorted(keys, q), max(keys.size - 1, 0))
     if keys.size == 0:
-        return np.zeros(q.size, bool), np.zeros(q.size, bool)
+        return (np.zeros(q.size, bool), np.zeros(q.size, bool)) + ((pos,) if positions else ())
     hit = keys[pos] == q
-    return hit, hit & pop.strong[pos]
+    return (hit, hit & pop.strong[pos]) + ((pos,) if positions else ())
 
 
 def _first_views(pop: Population, views: Views) -> tuple[np.ndarray, np.ndarray]:
@@ -484,18 +580,34 @@ def reach(pop: Population, views: Views) -> np.ndarray:
     return np.bincount(item, minlength=pop.n_items)
 
 
-def outcomes(pop: Population, views: Views, *, min_reach: int = 10) -> dict[str, float]:
-    """The chapter's outcomes of one run (see :data:`OUTCOMES`).
+def _diversity(pop: Population, user: np.ndarray, item: np.ndarray) -> tuple[float, float, float]:
+    """Mean over viewers of the creator and topic entropies (bits) of what they saw, and of their top-topic share."""
+    n, k = pop.n_users, pop.interests.shape[1]
+    tshare = np.bincount(user.astype(np.int64) * k + pop.topic[item], minlength=n * k).reshape(n, -1)
+    tot = tshare.sum(axis=1)
+    p_topic = tshare[tot > 0] / tot[tot > 0, None]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h_topic = -np.nansum(np.where(p_topic > 0, p_topic * np.log2(p_topic), 0.0), axis=1)
+    h_creator = float(np.nanmean(_pair_entropy(user, pop.creator[item], n, n)))
+    return h_creator, float(h_topic.mean()), float(np.mean(p_topic.max(axis=1)))
 
+
+def outcomes(pop: Population, views: Views, *, min_reach: int = 10, alt_strong_min: int = 3) -> dict[str, float]:
+    """The chapter's outcomes of one run (see :data:`OUTCOMES`; the ``_matched`` ones come from :func:`matched`).
+
+    ``repeat_share``: share of views that repeat a (viewer, item) pair already viewed;
+    ``reach_p90``/``reach_p99``: quantiles of reach (distinct viewers) over all items;
     ``gini`` and ``top1_share``: concentration of views over all items; ``creator_entropy`` and
-    ``topic_entropy``: mean over viewers of the Shannon entropy (bits) of what they saw;
+    ``topic_entropy``: mean over viewers of the Shannon entropy (bits) of what they saw (these grow
+    with the number of views, so compare architectures with the matched versions);
     ``strong_tie_share``: views placed by a strong tie (the friend who posted or forwarded the item,
-    or the creator in the feed); ``unchosen_share``: views of items whose creator is neither the
-    viewer nor a friend; ``half_reach_rounds``: median rounds from birth to half of final reach, over
-    items born in the first third of the run with reach at least ``min_reach``; ``top_topic_share``:
-    mean share of a viewer's views in their most-seen topic (repeat exposure).
+    or the creator in the feed); ``strong_tie_share_3``: the same with a tie strong when its ends share
+    at least ``alt_strong_min`` friends (needs ``pop.shared``); ``stranger_share``: views of items
+    whose creator is neither the viewer nor a friend; ``half_reach_rounds``: median rounds from birth
+    to half of final reach, over items born in the first third of the run with reach at least
+    ``min_reach``; ``top_topic_share``: mean share of a viewer's views in their most-seen topic.
     """
-    n, m = pop.n_users, pop.n_items
+    m = pop.n_items
     if views.user.size == 0:
         raise ValueError("the run recorded no views")
     item_u, t_first = _first_views(pop, views)
@@ -506,36 +618,71 @@ def outcomes(pop: Population, views: Views, *, min_reach: int = 10) -> dict[str,
     hit = rank + 1 == np.ceil(0.5 * reach[item_u])
     half = np.full(m, -1, np.int64)
     half[item_u[hit]] = t_first[hit] - pop.birth[item_u[hit]]
+    n_distinct = item_u.size
     del item_u, t_first, rank, hit
     early = (pop.birth <= pop.birth.max() // 3) & (reach >= min_reach)
-    k = pop.interests.shape[1]
-    topics = pop.topic[views.item]
-    tshare = np.bincount(views.user.astype(np.int64) * k + topics, minlength=n * k).reshape(n, -1)
-    tot = tshare.sum(axis=1)
-    p_topic = tshare[tot > 0] / tot[tot > 0, None]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h_topic = -np.nansum(np.where(p_topic > 0, p_topic * np.log2(p_topic), 0.0), axis=1)
+    h_creator, h_topic, top_topic = _diversity(pop, views.user, views.item)
     out = {
         "views": float(views.user.size),
+        "repeat_share": 1.0 - n_distinct / views.user.size,
         "mean_session": float(views.session_lengths.mean()),
         "mean_reach": float(reach.mean()),
+        "reach_p90": float(np.quantile(reach, 0.9)),
+        "reach_p99": float(np.quantile(reach, 0.99)),
         "gini": gini(counts),
         "top1_share": top_share(counts),
-        "creator_entropy": float(np.nanmean(_pair_entropy(views.user, pop.creator[views.item], n, n))),
-        "topic_entropy": float(h_topic.mean()),
+        "creator_entropy": h_creator,
+        "topic_entropy": h_topic,
         "strong_tie_share": math.nan,
-        "unchosen_share": math.nan,
+        "strong_tie_share_3": math.nan,
+        "stranger_share": math.nan,
         "half_reach_rounds": float(np.median(half[early])) if early.any() else math.nan,
-        "top_topic_share": float(np.mean(p_topic.max(axis=1))),
+        "top_topic_share": top_topic,
     }
     if pop.indices.size:
         creators = pop.creator[views.item]
         friends, _ = _edge_lookup(pop, views.user, creators)
         has_via = views.via >= 0
-        _, strong = _edge_lookup(pop, views.user[has_via], views.via[has_via])
+        hit, strong, pos = _edge_lookup(pop, views.user[has_via], views.via[has_via], positions=True)
         out["strong_tie_share"] = float(strong.sum() / views.user.size)
-        out["unchosen_share"] = float(np.mean(~friends & (creators != views.user)))
+        if pop.shared is not None:
+            out["strong_tie_share_3"] = float((hit & (pop.shared[pos] >= alt_strong_min)).sum() / views.user.size)
+        out["stranger_share"] = float(np.mean(~friends & (creators != views.user)))
     return out
+
+
+def _subsample(views: Views, per_user: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Indices of a random ``per_user[u]`` of each user's views."""
+    order = np.lexsort((rng.random(views.user.size), views.user))
+    u = views.user[order]
+    rank = np.arange(u.size) - np.searchsorted(u, u)
+    return order[rank < per_user[u]]
+
+
+def matched(pop: Population, runs: dict[str, Views], rng: np.random.Generator) -> dict[str, dict[str, float]]:
+    """Concentration and diversity of each run on views subsampled to equal numbers per viewer.
+
+    Every viewer keeps, in every run, a random subsample of their views of the size of their smallest
+    count across the runs, so each architecture is judged on the same number of views per person
+    (plug-in entropy and Gini both depend on the sample size). Returns ``{run: {outcome_matched: value}}``.
+    """
+    per_user = np.min([np.bincount(v.user, minlength=pop.n_users) for v in runs.values()], axis=0)
+    out = {}
+    for name, v in runs.items():
+        idx = _subsample(v, per_user, rng)
+        user, item = v.user[idx], v.item[idx]
+        h_creator, h_topic, _ = _diversity(pop, user, item)
+        counts = np.bincount(item, minlength=pop.n_items)
+        out[name] = {"gini_matched": gini(counts), "top1_share_matched": top_share(counts),
+                     "creator_entropy_matched": h_creator, "topic_entropy_matched": h_topic}
+    return out
+
+
+class ReachLog(dict):
+    """Reach per item of each run, keyed by (architecture, run); compared by identity (safe in ``DataFrame.attrs``)."""
+
+    __eq__ = object.__eq__
+    __hash__ = object.__hash__
 
 
 def replicates(pop_factory, params: FeedParams, architectures: tuple[str, ...] = ("social", "feed"),
@@ -543,17 +690,25 @@ def replicates(pop_factory, params: FeedParams, architectures: tuple[str, ...] =
     """Paired replicates: run ``r`` draws one population (seed ``[seed, r]``) and runs every architecture on it.
 
     ``pop_factory(params, rng)`` returns a :class:`Population`. Returns one row per run and
-    architecture with every outcome. Simulation, seeded.
+    architecture with every outcome; the ``_matched`` outcomes compare the architectures run together
+    at equal views per viewer (:func:`matched`). ``attrs["reach"]`` holds each run's reach per item,
+    keyed by (architecture, run). Simulation, seeded.
     """
     if runs < 1:
         raise ValueError(f"runs must be at least 1, got {runs}")
-    rows = []
+    rows, reaches = [], ReachLog()
     for r in range(runs):
         pop = pop_factory(params, np.random.default_rng([seed, r]))
-        for a, arch in enumerate(architectures):
-            views = simulate(pop, params, arch, np.random.default_rng([seed, r, a + 1]))
-            rows.append({"architecture": arch, "run": r, **outcomes(pop, views)})
-    return pd.DataFrame(rows)
+        runs_r = {arch: simulate(pop, params, arch, np.random.default_rng([seed, r, a + 1]))
+                  for a, arch in enumerate(architectures)}
+        same = matched(pop, runs_r, np.random.default_rng([seed, r, 0]))
+        for arch, views in runs_r.items():
+            rows.append({"architecture": arch, "run": r, **outcomes(pop, views), **same[arch]})
+            reaches[(arch, r)] = reach(pop, views)
+        del runs_r
+    out = pd.DataFrame(rows)
+    out.attrs["reach"] = reaches
+    return out
 
 
 def paired_summary(sims: pd.DataFrame, a: str = "feed", b: str = "social", level: float = 0.95) -> pd.DataFrame:
