@@ -81,6 +81,16 @@ SCHEMAS: dict[str, dict] = {
         "title": ("string", "title of the cited work", None),
         "evidence": ("string", "the paper's reference entry, verbatim", None),
     },
+    "privacy_outline": {
+        "part": ("string", "the part of the paper's Table 1 (interview outline)", None),
+        "number": ("integer", "the question's number in Table 1", None),
+        "evidence": ("string", "the question, verbatim", None),
+    },
+    "privacy_prose": {
+        "subcategory": ("string", "a Table 2 subcategory discussed in Section 4.5's prose", None),
+        "paragraph": ("string", "the main category whose paragraph discusses it", None),
+        "evidence": ("string", "the paper's words, verbatim", None),
+    },
 }
 for _name in ("dingzhen_counts", "privacy_counts"):
     SCHEMAS[_name] = SEED_COUNT_FIELDS

@@ -188,12 +188,17 @@ def test_counterfactual_must_change_known_evidence():
         broken.run_counterfactual()
 
 
-def test_non_computed_checks_have_no_evidence_to_judge():
-    pending = next(c for c in claims.registry().values() if c.status == "pending")
+@pytest.mark.parametrize("status", ["pending", "untestable", "unverified"])
+def test_non_computed_checks_have_no_evidence_to_judge(status):
+    chk = claims.Check("C1.01", status)
     with pytest.raises(claims.ClaimError, match="has no evidence to gather"):
-        pending.evidence()
+        chk.evidence()
     with pytest.raises(claims.ClaimError, match="has no rule to apply"):
-        pending.judge({})
+        chk.judge({})
+
+
+def test_no_claim_is_left_pending():
+    assert [c.claim_id for c in claims.registry().values() if c.status == "pending"] == []
 
 
 def test_a_registration_that_disagrees_with_the_ledger_is_an_error(monkeypatch):
