@@ -127,6 +127,12 @@ def facebook_population(params: feeds.FeedParams, rng: np.random.Generator) -> f
 def architectures(params: feeds.FeedParams = DEFAULT_FEED, runs: int = 10, seed: int = SEED,
                   which: tuple[str, ...] = ("social", "feed")) -> pd.DataFrame:
     """Paired replicates of the social-graph flow and the interest feed on ego-Facebook. Simulation, seeded."""
+    return _architectures(params, runs, seed, tuple(which)).copy()
+
+
+@lru_cache(maxsize=32)
+def _architectures(params: feeds.FeedParams, runs: int, seed: int, which: tuple[str, ...]) -> pd.DataFrame:
+    # a setting met twice (the base run, and each sensitivity parameter at its base value) is simulated once
     return feeds.replicates(facebook_population, params, which, runs=runs, seed=seed)
 
 
