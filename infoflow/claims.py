@@ -376,12 +376,17 @@ def status(results: pd.DataFrame) -> pd.Series:
 
 
 def summary(results: pd.DataFrame) -> pd.DataFrame:
-    """Count claims per chapter (rows) by verdict (columns), checks not yet written in their own column."""
+    """Count claims per chapter (rows) by verdict (columns); checks not yet written in their own column, if any."""
     chap = results["claim_id"].str.slice(1, 2).map(lambda c: f"Chapter {c}")
     table = pd.crosstab(chap, status(results)).reindex(columns=[*VERDICTS, NOT_YET], fill_value=0)
     table.index.name = None
     table.columns.name = None
-    return table
+    return _drop_empty_pending(table)
+
+
+def _drop_empty_pending(table: pd.DataFrame) -> pd.DataFrame:
+    """Leave out the 'not yet checked' column once no claim is waiting for its check."""
+    return table.drop(columns=NOT_YET) if not table[NOT_YET].any() else table
 
 
 def evidence_summary(results: pd.DataFrame) -> pd.DataFrame:
@@ -390,4 +395,4 @@ def evidence_summary(results: pd.DataFrame) -> pd.DataFrame:
     table = table.reindex(index=[*EVIDENCE_KINDS, "total"], columns=[*VERDICTS, NOT_YET, "total"], fill_value=0)
     table.index.name = None
     table.columns.name = None
-    return table
+    return _drop_empty_pending(table)

@@ -8,6 +8,7 @@ import re
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from infoflow import claims, data
@@ -277,3 +278,12 @@ def test_table2_key_terms_ignore_stop_words_and_plurals():
     from infoflow.checks.ch04 import key_terms
 
     assert key_terms("Users' roles on social media") == {"role", "social", "media"}
+
+
+def test_summary_shows_the_pending_column_only_while_a_check_is_missing():
+    results = pd.DataFrame({"claim_id": ["C1.01", "C1.02"], "verdict": ["consistent", "not testable"],
+                            "reason": ["", claims.NOT_YET], "evidence": ["proxy data", "seed text"]})
+    assert claims.NOT_YET in claims.summary(results).columns
+    results.loc[1, "reason"] = "an opinion"
+    assert claims.NOT_YET not in claims.summary(results).columns
+    assert claims.NOT_YET not in claims.evidence_summary(results).columns
