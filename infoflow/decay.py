@@ -76,10 +76,46 @@ def _weib_logf(s: np.ndarray, scale: float, shape: float) -> np.ndarray:
     return math.log(shape / scale) + (shape - 1.0) * np.log(z) - z**shape
 
 
+# derivatives of log f (summed over the ages) and of log S (at one age) with respect to each parameter
+def _exp_dlogf(s: np.ndarray, rate: float) -> tuple[float, ...]:
+    return (s.size / rate - float(np.sum(s)),)
+
+
+def _exp_dlogs(w: float, rate: float) -> tuple[float, ...]:
+    return (-w,)
+
+
+def _lomax_dlogf(s: np.ndarray, alpha: float, c: float) -> tuple[float, ...]:
+    return (s.size / alpha - float(np.sum(np.log1p(s / c))),
+            -s.size / c + (alpha + 1.0) * float(np.sum(s / (c * (c + s)))))
+
+
+def _lomax_dlogs(w: float, alpha: float, c: float) -> tuple[float, ...]:
+    return (-math.log1p(w / c), alpha * w / (c * (c + w)))
+
+
+def _weib_dlogf(s: np.ndarray, scale: float, shape: float) -> tuple[float, ...]:
+    logz = np.log(s / scale)
+    zk = np.exp(shape * logz)
+    return (shape * (float(np.sum(zk)) - s.size) / scale,
+            s.size / shape + float(np.sum(logz)) - float(np.sum(zk * logz)))
+
+
+def _weib_dlogs(w: float, scale: float, shape: float) -> tuple[float, ...]:
+    logz = math.log(w / scale)
+    zk = math.exp(shape * logz)
+    return (shape * zk / scale, -zk * logz)
+
+
 _LAWS: dict[str, tuple[tuple[str, ...], Callable, Callable]] = {
     "exponential": (("rate",), _exp_logs, _exp_logf),
     "power law": (("alpha", "c"), _lomax_logs, _lomax_logf),
     "stretched exponential": (("scale", "shape"), _weib_logs, _weib_logf),
+}
+_GRADIENTS: dict[str, tuple[Callable, Callable]] = {
+    "exponential": (_exp_dlogf, _exp_dlogs),
+    "power law": (_lomax_dlogf, _lomax_dlogs),
+    "stretched exponential": (_weib_dlogf, _weib_dlogs),
 }
 DECAY_MODELS: tuple[str, ...] = tuple(_LAWS)
 
@@ -125,9 +161,38 @@ def _ages(times: Any, t0: float, T: float | None) -> tuple[np.ndarray, float]:
     return s, window
 
 
+def _negloglik(model: str, s: np.ndarray, window: float, args: list[float]) -> float:
+    """Negative log-likelihood of ages ``s`` under a law, truncated at ``window`` (inf: not truncated)."""
+    _, logs, logf = _LAWS[model]
+    try:
+        with np.errstate(all="ignore"):
+            val = -float(np.sum(logf(s, *args)))
+            if math.isfinite(window):
+                val += s.size * math.log(-math.expm1(float(logs(np.array(window), *args))))
+    except (ValueError, ZeroDivisionError):  # a parameter under- or overflowed on the log scale
+        return math.inf
+    return val if math.isfinite(val) else math.inf
+
+
+def _negloglik_gradient(model: str, s: np.ndarray, window: float, args: list[float]) -> np.ndarray:
+    """Gradient of :func:`_negloglik` with respect to the natural parameters."""
+    _, logs, _ = _LAWS[model]
+    dlogf, dlogs = _GRADIENTS[model]
+    with np.errstate(all="ignore"):
+        g = np.array(dlogf(s, *args), dtype=float)
+        if math.isfinite(window):
+            # d/dθ of -n log F(W) = n S(W) dlogS(W)/dθ / F(W), with F = 1 - S
+            try:
+                log_sw = float(logs(np.array(window), *args))
+                g += s.size * math.exp(log_sw) / -math.expm1(log_sw) * np.array(dlogs(window, *args), dtype=float)
+            except (ValueError, ZeroDivisionError, OverflowError):
+                return np.full(len(args), np.nan)
+    return -g
+
+
 def fit_decay(model: str, times: Any, *, t0: float = 0.0, T: float | None = None, level: float = 0.95) -> FitResult:
     """Fit one decay law (``exponential``, ``power law``, ``stretched exponential``) to event times by ML."""
-    names, logs, logf = _law(model)
+    names = _law(model)[0]
     s, window = _ages(times, t0, T)
     n = s.size
     if n < len(names) + 1:
@@ -135,15 +200,10 @@ def fit_decay(model: str, times: Any, *, t0: float = 0.0, T: float | None = None
     mean, med = float(np.mean(s)), float(np.median(s))
 
     def nll(p: dict[str, float]) -> float:
-        args = [p[k] for k in names]
-        try:
-            with np.errstate(all="ignore"):
-                val = -float(np.sum(logf(s, *args)))
-                if math.isfinite(window):
-                    val += n * math.log(-math.expm1(float(logs(np.array(window), *args))))
-        except (ValueError, ZeroDivisionError):  # a parameter under- or overflowed on the log scale
-            return math.inf
-        return val if math.isfinite(val) else math.inf
+        return _negloglik(model, s, window, [p[k] for k in names])
+
+    def grad(p: dict[str, float]) -> dict[str, float]:
+        return dict(zip(names, _negloglik_gradient(model, s, window, [p[k] for k in names]), strict=True))
 
     if model == "exponential":
         starts = [{"rate": 1.0 / mean}, {"rate": 1.0 / med}]
@@ -159,6 +219,7 @@ def fit_decay(model: str, times: Any, *, t0: float = 0.0, T: float | None = None
         starts,
         {k: "log" for k in names},
         n,
+        gradient=grad,
         curve=_cdf_curve(model),
         fixed={"t0": float(t0)},
         level=level,
