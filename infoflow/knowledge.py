@@ -100,6 +100,35 @@ def feasible(v: np.ndarray, edges: np.ndarray, tol: float = 0.0) -> np.ndarray:
     return (diff > tol).any(axis=1) & (diff < -tol).any(axis=1)
 
 
+def _recheck_py(v: np.ndarray, edges: np.ndarray, rows: np.ndarray, tol: float, able: np.ndarray) -> None:
+    """``able[k] = feasible(v, edges[k])`` for each ``k`` in ``rows``, in place, stopping early per edge."""
+    for j in range(rows.size):
+        k = rows[j]
+        a, b = edges[k, 0], edges[k, 1]
+        ahead = behind = False
+        for c in range(v.shape[1]):
+            d = v[a, c] - v[b, c]
+            if d > tol:
+                ahead = True
+            elif d < -tol:
+                behind = True
+            if ahead and behind:
+                break
+        able[k] = ahead and behind
+
+
+def _recheck_np(v: np.ndarray, edges: np.ndarray, rows: np.ndarray, tol: float, able: np.ndarray) -> None:
+    able[rows] = feasible(v, edges[rows], tol)
+
+
+try:  # numba is optional: without it the numpy path runs (same results, slower)
+    import numba
+
+    _recheck = numba.njit(cache=True, nogil=True)(_recheck_py)
+except ImportError:  # pragma: no cover - exercised only where numba is missing
+    _recheck = _recheck_np
+
+
 def trade(v: np.ndarray, edges: np.ndarray, alpha: float) -> None:
     """Perform the barter on each of ``edges`` (pairs must be disjoint), in place."""
     u, w = edges[:, 0], edges[:, 1]
@@ -146,7 +175,8 @@ def barter(v0: Any, edges: Any, alpha: float, rng: RngLike, *, tol: float = 1e-3
     inc = order % max(len(e), 1)
     deg = np.bincount(ends, minlength=n)
     start = np.concatenate([[0], np.cumsum(deg)[:-1]])
-    able = feasible(v, e, tol)
+    able = np.zeros(len(e), dtype=bool)
+    _recheck(v, e, np.arange(len(e)), float(tol), able)
     mark = np.zeros(len(e), dtype=bool)
     rounds = trades = 0
     while able.any() and rounds < max_rounds:
@@ -160,7 +190,7 @@ def barter(v0: Any, edges: Any, alpha: float, rng: RngLike, *, tol: float = 1e-3
         mark[:] = False
         mark[inc[offs]] = True
         touched = np.flatnonzero(mark)
-        able[touched] = feasible(v, e[touched], tol)
+        _recheck(v, e, touched, float(tol), able)
     return BarterResult(knowledge=v, rounds=rounds, trades=trades, converged=not able.any())
 
 

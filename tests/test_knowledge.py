@@ -87,3 +87,17 @@ def test_peak_bootstrap_finds_a_clear_peak_and_spreads_over_a_flat_curve():
     assert set(knowledge.peak_bootstrap(clear, n_boot=200, seed=1)) == {0.1}
     flat = pd.DataFrame({"p": ps, "mean": gen.standard_normal(ps.size)})
     assert len(set(knowledge.peak_bootstrap(flat, n_boot=200, seed=1))) == 3
+
+
+def test_compiled_recheck_agrees_with_the_vectorised_feasibility():
+    """The early-exit kernel that re-examines touched edges gives numpy's answer on every edge."""
+    rng = np.random.default_rng(12)
+    v = rng.random((200, 10))
+    v[:50] = v[50:100]  # identical pairs: never able to trade
+    edges = np.concatenate([rng.integers(0, 200, size=(2000, 2)), np.stack([np.arange(50), np.arange(50, 100)], 1)])
+    for tol in (0.0, 0.3):
+        able = np.ones(len(edges), dtype=bool)
+        knowledge._recheck(v, edges, np.arange(len(edges)), tol, able)
+        expected = knowledge.feasible(v, edges, tol)
+        assert np.array_equal(able, expected)
+        assert 0 < expected.sum() < len(edges)
