@@ -18,6 +18,7 @@ $(STAMP): requirements.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements.txt
 	$(BIN)/python -m pip install --quiet --no-deps -e .
+	$(BIN)/python -m infoflow.warmup
 	touch $(STAMP)
 
 ## make book: set up, then build the HTML book into _build/html (chapters run through the cache)
