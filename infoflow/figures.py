@@ -19,7 +19,6 @@ from infoflow.files import atomic_write_bytes, atomic_write_text, repo_root
 FIGURES_DIR = repo_root() / "figures"
 LABEL_PATTERN = re.compile(r"^fig-(0[1-6]|a[1-9])-[a-z0-9]+(?:-[a-z0-9]+)*$")
 PNG_DPI = 200
-BOOK_TITLE = "WeChat information flows"
 BOOK_URL = "https://wechat-information-flows.github.io/book"
 
 #: a colour-blind-safe palette (Okabe & Ito 2008)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 
 from infoflow.claims import NOT_YET, rule_status, status
-from infoflow.figures import FigureRecord
 
 #: sphinx-design badge colour per verdict
 BADGE = {
@@ -93,12 +92,3 @@ def ledger_link(claim_id: str) -> str:
     return f'<a href="a1_claims_ledger.html#claim-{claim_id.replace(".", "-")}">{claim_id}</a>'
 
 
-def figure_entry(record: FigureRecord) -> str:
-    """Render one figure-index entry: title, caption, downloads and a 'cite as' line."""
-    return (
-        f"### {record.label}\n\n"
-        f"**{record.title}.** {record.caption} (Shown as {{numref}}`{record.label}`.)\n\n"
-        f"Files: {{download}}`SVG <../figures/{record.svg}>`, {{download}}`PNG <../figures/{record.png}>`, "
-        f"{{download}}`metadata <../figures/{record.label}.json>`.\n\n"
-        f"Cite as: *{record.cite_as()}*\n"
-    )
