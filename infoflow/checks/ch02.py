@@ -224,21 +224,6 @@ def community_ratio() -> dict:
             for name, df in community_spread().items()}
 
 
-def _spearman_rows(x: np.ndarray, y: np.ndarray) -> np.ndarray:
-    """Spearman correlation of each row of ``x`` with the same row of ``y`` (ties get mid-ranks)."""
-    rx, ry = stats.rankdata(x, axis=-1), stats.rankdata(y, axis=-1)
-    rx -= rx.mean(axis=-1, keepdims=True)
-    ry -= ry.mean(axis=-1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        return (rx * ry).sum(axis=-1) / np.sqrt((rx**2).sum(axis=-1) * (ry**2).sum(axis=-1))
-
-
-def _boot_spearman(x: np.ndarray, y: np.ndarray, seed: int = 0, n_boot: int = 1000) -> tuple[float, float, float]:
-    idx = np.random.default_rng(seed).integers(0, x.size, size=(n_boot, x.size))
-    lo, hi = np.nanpercentile(_spearman_rows(x[idx], y[idx]), [2.5, 97.5])
-    return float(stats.spearmanr(x, y).statistic), float(lo), float(hi)
-
-
 @lru_cache(maxsize=1)
 def early_and_late() -> pd.DataFrame:
     """Reshares in the first hour and after it, per cascade of #auspol and DeepHawkes (the root not counted)."""
@@ -255,35 +240,37 @@ def early_and_late() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-#: the size a cascade needs to enter the second row of :func:`early_late_association` (20 events)
-EARLY_MIN_EVENTS = 20
-NULL_DRAWS = 999
-NULL_SEED = 2011
-
-
-def early_late_association() -> pd.DataFrame:
-    """Spearman rho of first-hour and later reshares per data set, for all cascades and for 20+ events.
-
-    Each row gives a bootstrap 95% interval over cascades and the 95% range of rho under a
-    size-preserving null (seeded): every cascade keeps its number of reshares, and each reshare falls
-    in the first hour with the data set's pooled first-hour share.  The null is not a "no effect"
-    null (it is where early reshares predict later ones best), so the table describes and judges nothing.
-    """
+def later_given_early() -> pd.DataFrame:
+    """Share of #auspol cascades with any reshare after the first hour, by the number of reshares in the first hour."""
     df = early_and_late()
-    gen = np.random.default_rng(NULL_SEED)
-    rows = []
-    for (name, g), (label, least) in ((ng, sel) for ng in df.groupby("dataset")
-                                      for sel in (("all cascades", 1), (f"{EARLY_MIN_EVENTS}+ events", EARLY_MIN_EVENTS))):
-        g = g[g["first_hour"] + g["later"] + 1 >= least]
-        early, later = g["first_hour"].to_numpy(), g["later"].to_numpy()
-        total = early + later
-        rho, lo, hi = _boot_spearman(early.astype(float), later.astype(float))
-        drawn = gen.binomial(total, early.sum() / total.sum(), size=(NULL_DRAWS, total.size))
-        null = _spearman_rows(drawn.astype(float), (total - drawn).astype(float))
-        null_lo, null_hi = np.nanpercentile(null, [2.5, 97.5])
-        rows.append({"data set": name, "cascades": label, "n": len(g), "rho": rho, "ci_low": lo, "ci_high": hi,
-                     "null_low": float(null_lo), "null_high": float(null_hi)})
-    return pd.DataFrame(rows)
+    df = df[df["dataset"] == "auspol"]
+    bins = pd.cut(df["first_hour"], [-1, 0, 1, 2, 3, 4, 5, np.inf], labels=["0", "1", "2", "3", "4", "5", "6+"])
+    g = (df["later"] > 0).groupby(bins, observed=True)
+    return pd.DataFrame({"cascades": g.size(), "reshared later": g.sum(), "share": g.mean()}).rename_axis(
+        "first-hour reshares").reset_index()
+
+
+def _early_engagement() -> dict:
+    df = early_and_late()
+    df = df[df["dataset"] == "auspol"]
+    early, later = df["first_hour"] > 0, df["later"] > 0
+    k1, n1 = int((later & early).sum()), int(early.sum())
+    k0, n0 = int((later & ~early).sum()), int((~early).sum())
+    diff, lo, hi = _two_props(k1, n1, k0, n0)
+    return {"with": k1, "n_with": n1, "without": k0, "n_without": n0, "diff": diff, "ci_low": lo, "ci_high": hi}
+
+
+@check("C2.11", gather=_early_engagement,
+       counterfactual={"with": 500, "n_with": 773, "without": 300, "n_without": 2560, "diff": 0.53,
+                       "ci_low": 0.49, "ci_high": 0.57})
+def forgotten_without_early_engagement(ev: Evidence) -> Verdict:
+    """Share reshared after the first hour, with minus without a first-hour reshare (#auspol), Wald 95% interval."""
+    observed = (f"#auspol: {ev['with']:,} of {ev['n_with']:,} cascades with a first-hour reshare "
+                f"({100 * ev['with'] / ev['n_with']:.0f}%) and {ev['without']:,} of {ev['n_without']:,} without one "
+                f"({100 * ev['without'] / ev['n_without']:.0f}%) were reshared after the first hour; difference "
+                f"{100 * ev['diff']:+.1f} points (95% interval {100 * ev['ci_low']:+.1f} to {100 * ev['ci_high']:+.1f})")
+    return three_way("C2.11", ev["ci_low"] > 0, ev["ci_high"] < 0, observed, "ch02-decay",
+                     "the interval includes 0", dict(ev))
 
 
 @lru_cache(maxsize=1)
@@ -358,4 +345,4 @@ def weak_tie_measures() -> dict:
             "bridge_lo": lo, "bridge_hi": hi, "drop_diff": d, "drop_lo": dlo, "drop_hi": dhi}
 
 
-untestable("C2.01", "C2.05", "C2.07", "C2.08", "C2.09", "C2.11", "C2.13", "C2.14", "C2.15", "C2.16")
+untestable("C2.01", "C2.05", "C2.07", "C2.08", "C2.09", "C2.13", "C2.14", "C2.15", "C2.16")
