@@ -44,6 +44,7 @@ __all__ = [
     "fit_powerlaw_decay",
     "fit_stretched_exponential_decay",
     "half_life",
+    "ks_test",
     "proxy_decay_fits",
     "proxy_reshare_ages",
     "share_reached",
@@ -261,6 +262,20 @@ def share_reached(result: FitResult, t: Any) -> np.ndarray:
     """Share of eventual activity reached by absolute time ``t`` under a fitted decay law."""
     _law_of(result)
     return result.predict(t)
+
+
+def ks_test(result: FitResult, times: Any) -> tuple[float, float]:
+    """Kolmogorov-Smirnov statistic and p-value of event times against a fitted law, truncated at its window.
+
+    The parameters were estimated from the same events, which makes the test lenient (conservative):
+    a rejection is strong evidence against the law, an acceptance weak evidence for it.
+    """
+    _law_of(result)
+    t0, window = float(result.params["t0"]), float(result.extra["window"])
+    ages = np.asarray(times, dtype=float) - t0
+    total = float(share_reached(result, t0 + window)) if math.isfinite(window) else 1.0
+    res = stats.kstest(ages, lambda s: np.asarray(share_reached(result, t0 + np.asarray(s))) / total)
+    return float(res.statistic), float(res.pvalue)
 
 
 def half_life(result: FitResult) -> float:

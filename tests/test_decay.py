@@ -249,3 +249,15 @@ def test_analytic_gradient_matches_finite_differences(model, truth, fitter, wind
         fd = (_negloglik(model, s, window, up) - _negloglik(model, s, window, down)) / (2 * h)
         assert grad[i] == pytest.approx(fd, rel=1e-5, abs=1e-6), (model, i)
     assert np.max(np.abs(grad)) > 1.0  # the check has something to compare
+
+
+def test_ks_test_accepts_the_generating_law_and_rejects_a_wrong_one():
+    """Draws from a truncated power law: its own fit passes KS, a fitted exponential is rejected."""
+    from infoflow.decay import ks_test
+
+    truth = {"alpha": 1.5, "c": 3.0}
+    times = _draw("power law", truth, 3000, np.random.default_rng(5))
+    own = ks_test(fit_decay("power law", times, T=T_WINDOW), times)
+    wrong = ks_test(fit_decay("exponential", times, T=T_WINDOW), times)
+    assert own[1] > 0.05
+    assert wrong[1] < 1e-6 and wrong[0] > own[0]
