@@ -40,6 +40,7 @@ __all__ = [
     "bootstrap_refit",
     "check_event_times",
     "check_series",
+    "check_window",
     "compare",
     "fit_least_squares",
     "fit_mle",
@@ -245,6 +246,17 @@ def check_event_times(times: Any, T: float | None = None, *, what: str = "event 
         if arr[-1] > T:
             raise ValueError(f"the last of the {what} ({arr[-1]}) is after the end of observation T={T}")
     return arr
+
+
+def check_window(times: Any, T: float | None = None) -> tuple[np.ndarray, float]:
+    """Validate non-negative event times of one item and its observation end ``T`` (default: the last event)."""
+    t = check_event_times(times, T)
+    if t[0] < 0:
+        raise ValueError(f"event times must be non-negative (time 0 is the original post); the first is {t[0]}")
+    T = float(t[-1]) if T is None else float(T)
+    if T <= 0:
+        raise ValueError(f"the observation end T must be positive, got {T}")
+    return t, T
 
 
 # --------------------------------------------------------------------------------------------------

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 from scipy import optimize, stats
 
-from infoflow.fitting import FitResult, check_event_times, fit_mle
+from infoflow.fitting import FitResult, check_event_times, check_window, fit_mle
 from infoflow.pointprocess import _excitation, _excitation_dbeta, _tie_starts
 
 __all__ = [
@@ -81,16 +81,6 @@ def _law_names(law: str) -> tuple[str, ...]:
         return BACKGROUNDS[law]
     except KeyError:
         raise ValueError(f"unknown background law {law!r}; choose one of {', '.join(BACKGROUNDS)}") from None
-
-
-def _times(times: Any, T: float | None) -> tuple[np.ndarray, float]:
-    t = check_event_times(times, T)
-    if t[0] < 0:
-        raise ValueError(f"event times must be non-negative (the post is at 0); the first is {t[0]}")
-    T = float(t[-1]) if T is None else float(T)
-    if T <= 0:
-        raise ValueError(f"the observation end T must be positive, got {T}")
-    return t, T
 
 
 def _bg(law: str, t: np.ndarray, p: Mapping[str, float]) -> tuple[np.ndarray, np.ndarray, dict, dict]:
@@ -146,7 +136,7 @@ def _loglik_grad(t: np.ndarray, T: float, law: str, p: Mapping[str, float], firs
 
 def hdb_loglik(times: Any, params: Mapping[str, float], *, law: str = "power law", T: float | None = None) -> float:
     """Log-likelihood of the decaying-background Hawkes model (``n_star = 0`` gives the Poisson null)."""
-    t, T = _times(times, T)
+    t, T = check_window(times, T)
     _law_names(law)
     excite = "n_star" in params and params["n_star"] > 0
     return _loglik_grad(t, T, law, params, _tie_starts(t), excite, False)[0]
@@ -170,7 +160,7 @@ def _starts(t: np.ndarray, T: float, law: str, excite: bool) -> list[dict[str, f
 
 def _fit(times: Any, T: float | None, law: str, excite: bool, level: float,
          fixed: Mapping[str, float] | None = None, starts: list[dict[str, float]] | None = None) -> FitResult:
-    t, T = _times(times, T)
+    t, T = check_window(times, T)
     names = _law_names(law)
     if t.size < 5:
         raise ValueError(f"a decaying-background fit needs at least 5 events, got {t.size}")
@@ -240,7 +230,7 @@ def profile_interval(times: Any, fit: FitResult, param: str = "n_star", *, level
     if param not in fit.params:
         raise ValueError(f"{fit.model} has no parameter {param!r}; its parameters are {', '.join(fit.params)}")
     law, excite, T = fit.extra["law"], fit.extra["excite"], fit.extra["T"]
-    t, T = _times(times, T)
+    t, T = check_window(times, T)
     first = _tie_starts(t)
     level = fit.level if level is None else level
     cut = stats.chi2.ppf(level, 1) / 2.0
@@ -405,7 +395,7 @@ def branching_row(times: Any, T: float | None = None, *, law: str = "power law",
     """Fit the constant- and decaying-background Hawkes models and the fair null to one cascade; one table row."""
     from infoflow import pointprocess
 
-    t, T = _times(times, T)
+    t, T = check_window(times, T)
     with np.errstate(over="ignore", invalid="ignore"):  # trial points far out on the log scale overflow harmlessly
         const = pointprocess.fit_hawkes_exp(t, T, level=level)
         test = self_excitation_test(t, T, law=law)

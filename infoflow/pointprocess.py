@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from infoflow.fitting import FitResult, check_event_times, fit_mle
+from infoflow.fitting import FitResult, check_event_times, check_window, fit_mle
 
 __all__ = [
     "NOT_IDENTIFIABLE",
@@ -78,16 +78,6 @@ def _check_hawkes_params(mu: float, n_star: float, beta: float, *, stationary: b
         raise ValueError(f"the branching ratio n_star must be below 1 (got {n_star}): the process explodes")
     if not (np.isfinite(beta) and beta > 0):
         raise ValueError(f"the decay rate beta must be positive, got {beta}")
-
-
-def _hawkes_times(times: Any, T: float | None) -> tuple[np.ndarray, float]:
-    t = check_event_times(times, T)
-    if t[0] < 0:
-        raise ValueError(f"event times must be non-negative (the window starts at 0); the first is {t[0]}")
-    T = float(t[-1]) if T is None else float(T)
-    if T <= 0:
-        raise ValueError(f"the observation end T must be positive, got {T}")
-    return t, T
 
 
 def _params_of(params: FitResult | Mapping[str, float]) -> tuple[float, float, float]:
@@ -133,7 +123,7 @@ def _excitation_dbeta(t: np.ndarray, beta: float, a: np.ndarray, first: np.ndarr
 
 def hawkes_loglik(times: Any, mu: float, n_star: float, beta: float, T: float | None = None) -> float:
     """Exact log-likelihood of an exponential-kernel Hawkes process on ``[0, T]`` (O(n))."""
-    t, T = _hawkes_times(times, T)
+    t, T = check_window(times, T)
     _check_hawkes_params(mu, n_star, beta)
     return _loglik(t, T, mu, n_star, beta, _tie_starts(t))
 
@@ -166,7 +156,7 @@ def fit_hawkes_exp(times: Any, T: float | None = None, *, level: float = 0.95) -
     of starts; ``n_star`` is not forced below 1 (a fit above 1 says the window shows an explosive
     burst).  ``extra`` holds ``alpha`` and ``T``.
     """
-    t, T = _hawkes_times(times, T)
+    t, T = check_window(times, T)
     n = t.size
     if n < 3:
         raise ValueError(f"a Hawkes fit needs at least 3 events, got {n}")

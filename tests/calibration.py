@@ -24,3 +24,19 @@ def coverage_range(reps: int, level: float = 0.95) -> tuple[int, int]:
     """Central ``COVERAGE_ACCEPT`` range of Binomial(reps, level): accepted counts of covering intervals."""
     tail = (1.0 - COVERAGE_ACCEPT) / 2.0
     return int(stats.binom.ppf(tail, reps, level)), int(stats.binom.isf(tail, reps, level))
+
+
+def assert_coverage(case, reps: int, first_seed: int) -> dict[str, int]:
+    """Simulate and fit ``reps`` times; each parameter's interval must cover at a rate consistent with 95%."""
+    covered: dict[str, int] = {}
+    for seed in range(first_seed, first_seed + reps):
+        fit, truth = case(seed)
+        assert fit.level == 0.95
+        for k, v in truth.items():
+            lo, hi = fit.ci[k]
+            covered[k] = covered.get(k, 0) + bool(lo <= v <= hi)
+    lo, hi = coverage_range(reps)
+    outside = {k: f"{c}/{reps} = {c / reps:.3f}" for k, c in covered.items() if not lo <= c <= hi}
+    print(f"{fit.model} coverage over {reps}: {covered} (accept {lo}-{hi})")
+    assert not outside, f"{fit.model}: coverage outside [{lo}, {hi}] of {reps} (99.9% range): {outside}"
+    return covered

@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 import pytest
-from calibration import coverage_range as _coverage_range
+from calibration import assert_coverage as _assert_coverage
 from calibration import within as _within
 
 from infoflow.decay import (
@@ -33,22 +33,6 @@ from infoflow.decay import (
 from infoflow.fitting import FitResult, compare
 
 T_WINDOW = 20.0  # observation window: events after it are never seen (truncation)
-
-
-def _assert_coverage(case, reps: int, first_seed: int) -> dict[str, int]:
-    """Simulate and fit ``reps`` times; each parameter's interval must cover at a rate consistent with 95%."""
-    covered: dict[str, int] = {}
-    for seed in range(first_seed, first_seed + reps):
-        fit, truth = case(seed)
-        assert fit.level == 0.95
-        for k, v in truth.items():
-            lo, hi = fit.ci[k]
-            covered[k] = covered.get(k, 0) + bool(lo <= v <= hi)
-    lo, hi = _coverage_range(reps)
-    outside = {k: f"{c}/{reps} = {c / reps:.3f}" for k, c in covered.items() if not lo <= c <= hi}
-    print(f"{fit.model} coverage over {reps}: {covered} (accept {lo}-{hi})")
-    assert not outside, f"{fit.model}: coverage outside [{lo}, {hi}] of {reps} (99.9% range): {outside}"
-    return covered
 
 
 def _draw(model: str, params: dict[str, float], n: int, rng: np.random.Generator,
