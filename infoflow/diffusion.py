@@ -339,6 +339,20 @@ def irsir_curve(t: Any, N: float, beta: float, nu: float, i0: float, r0: float, 
     return irsir_states(t, N, beta, nu, i0, r0, t0)[:, 1]
 
 
+def _active_series(t: Any, y: Any, t0: float | None, fixed: Mapping[str, float] | None
+                   ) -> tuple[np.ndarray, np.ndarray, dict[str, float], float]:
+    """Validate an active-user series; the held parameters with ``t0`` (default ``t[0]``); the series maximum."""
+    t, y = check_series(t, y)
+    if np.any(y < 0):
+        raise ValueError(f"active users must be non-negative; y[{int(np.argmax(y < 0))}] < 0")
+    fixed = dict(fixed or {})
+    fixed["t0"] = float(t[0] if t0 is None else t0)
+    ymax = float(np.max(y))
+    if ymax <= 0:
+        raise ValueError("active users y must have a positive maximum")
+    return t, y, fixed, ymax
+
+
 def fit_irsir(
     t: Any,
     y: Any,
@@ -353,14 +367,7 @@ def fit_irsir(
     ``fixed``).  Unevenly spaced observations are fine: the ODE is solved at the observed times.
     With fewer than seven observations fix something (e.g. ``r0``), else the fit is not identified.
     """
-    t, y = check_series(t, y)
-    if np.any(y < 0):
-        raise ValueError(f"active users must be non-negative; y[{int(np.argmax(y < 0))}] < 0")
-    fixed = dict(fixed or {})
-    fixed["t0"] = float(t[0] if t0 is None else t0)
-    ymax = float(np.max(y))
-    if ymax <= 0:
-        raise ValueError("active users y must have a positive maximum")
+    t, y, fixed, ymax = _active_series(t, y, t0, fixed)
     span = float(t[-1] - t[0])
     i_first = float(np.interp(fixed["t0"], t, y))
     starts = []
@@ -434,14 +441,7 @@ def fit_churn(
     parameters, as many as a logistic curve, so the two can be ranked on few points.  ``start``
     (e.g. a previous fit's parameters, when profiling) is tried before the built-in grid of starts.
     """
-    t, y = check_series(t, y)
-    if np.any(y < 0):
-        raise ValueError(f"active users must be non-negative; y[{int(np.argmax(y < 0))}] < 0")
-    fixed = dict(fixed or {})
-    fixed["t0"] = float(t[0] if t0 is None else t0)
-    ymax = float(np.max(y))
-    if ymax <= 0:
-        raise ValueError("active users y must have a positive maximum")
+    t, y, fixed, ymax = _active_series(t, y, t0, fixed)
     span = float(t[-1] - fixed["t0"]) if t[-1] > fixed["t0"] else float(t[-1] - t[0])
     i_first = max(float(np.interp(fixed["t0"], t, y)), 1e-6 * ymax)
     starts = [{"N": nf * ymax, "beta": bs / span, "delta": df * bs / span, "i0": min(i_first / (nf * ymax), 0.5),
