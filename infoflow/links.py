@@ -358,3 +358,16 @@ def homogeneity_pvalue(results: pd.DataFrame, reps: int = 20000, seed: int = 202
     rng = np.random.default_rng(seed)
     hits = sum(chi2(rng.permutation(ok)) >= observed - 1e-12 for _ in range(reps))
     return (hits + 1) / (reps + 1)
+
+
+def claims_frame(results: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
+    """The verdicts of some claims, in the order given: claim, paper, evidence kind, verdict and result."""
+    res = results.set_index("claim_id")
+    unknown = [c for c in ids if c not in res.index]
+    if unknown:
+        raise LinkError(f"no verdict for {', '.join(unknown)}. Fix: pass the results of claims.run_all()")
+    out = res.loc[ids, ["evidence", "verdict", "observed"]].reset_index()
+    out.insert(1, "paper", out["claim_id"].str[1].astype(int).map(claims.CHAPTER_SEED))
+    out["observed"] = [o if o else "(no result: " + r[:90].rstrip() + ("…)" if len(r) > 90 else ")")
+                       for o, r in zip(out["observed"], res.loc[ids, "reason"])]
+    return out.rename(columns={"claim_id": "claim", "observed": "result"})

@@ -210,3 +210,19 @@ def test_homogeneity_test_detects_a_real_difference():
                       for ch in (1, 2) for i in range(1, 21)})
     assert links.homogeneity_pvalue(same, reps=500) > 0.5
     assert links.homogeneity_pvalue(apart, reps=500) < 0.01
+
+
+# ------------------------------------------------------------------ the synthesis quotes values that exist
+
+
+def test_values_the_synthesis_glues_from_other_chapters_exist():
+    """Every `{glue:text}` reference of the synthesis to another chapter names a value that chapter glues."""
+    import re
+
+    root = links.repo_root()
+    nb = json.loads((root / "chapters" / "06_synthesis.ipynb").read_text(encoding="utf-8"))
+    text = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    refs = re.findall(r"\{glue:text\}`(0[1-5]_[a-z_]+\.ipynb)::([A-Za-z0-9_]+):[^`]+`", text)
+    assert len(refs) >= 10, "the synthesis should quote the chapters' glued values"
+    for notebook, key in refs:
+        assert key in links.glue_names(root / "chapters" / notebook), f"{notebook} glues no {key!r}"
