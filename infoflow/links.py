@@ -357,7 +357,7 @@ def homogeneity_pvalue(results: pd.DataFrame, reps: int = 20000, seed: int = 202
     observed = chi2(ok)
     rng = np.random.default_rng(seed)
     hits = sum(chi2(rng.permutation(ok)) >= observed - 1e-12 for _ in range(reps))
-    return (hits + 1) / (reps + 1)
+    return float((hits + 1) / (reps + 1))
 
 
 def claims_frame(results: pd.DataFrame, ids: list[str]) -> pd.DataFrame:
