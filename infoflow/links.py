@@ -17,6 +17,7 @@ import csv
 import json
 import re
 from pathlib import Path
+from typing import Any
 
 import networkx as nx
 import numpy as np
@@ -275,7 +276,7 @@ def layered_layout(g: nx.Graph, left: tuple[str, ...] = ("000", "001"), sweeps: 
     return pos
 
 
-def draw(g: nx.Graph, ax, paper_names: dict[str, str]) -> None:
+def draw(g: nx.Graph, ax: Any, paper_names: dict[str, str]) -> None:
     """Draw the claim graph on ``ax``: coloured edges by relation, dashed for denials, labelled nodes."""
     from matplotlib.lines import Line2D
 
