@@ -61,10 +61,16 @@ SCHEMAS: dict[str, dict] = {
         "citation": ("string", "the work to cite for the data", None),
         "member_sha256": ("string", "SHA-256 of members of an archive (member=hash; ...)", None),
     },
-    "themes": {
-        "theme": ("string", "a theme shared by claims of several documents", None),
-        "description": ("string", "what the theme means", None),
-        "claim_ids": ("string", "the ledger claims on the theme, separated by semicolons", None),
+    "concepts": {
+        "concept": ("string", "a concept shared by claims of several documents", None),
+        "proposition": ("string", "the statement the concept stands for, which a claim asserts or denies", None),
+    },
+    "claim_links": {
+        "claim_id": ("string", "the ledger claim", None),
+        "concept": ("string", "the concept of data/concepts.csv it bears on", None),
+        "stance": ("string", "asserts or denies: whether the claim's words assert or deny the proposition", None),
+        "result": ("string", "the result to inspect: a claim's check, a figure label or NN_chapter.ipynb::key", None),
+        "note": ("string", "the paper's words behind the link (never a verdict: relations are computed)", None),
     },
     "privacy_coding": {
         "level": ("string", "central category or sub-category of the paper's coding", None),

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from infoflow import claims, data, experiments, files, links, render
+from infoflow import claims, data, experiments, files, render
 
 # ------------------------------------------------------------------ R data files
 
@@ -142,42 +142,6 @@ def test_figure_table_with_a_repeated_row(tmp_path):
     path.write_text(text + text.splitlines()[1] + "\n", encoding="utf-8")
     with pytest.raises(data.DataError, match=r"un_states\.csv line 4: un_member_states 2024 appears twice.*Fix"):
         data.parse_figures(path)
-
-
-# ------------------------------------------------------------------ themes (links)
-
-
-def _themes(tmp_path, rows: list[list[str]]):
-    path = tmp_path / "themes.csv"
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh).writerows([list(links.COLUMNS), *rows])
-    return path
-
-
-def test_themes_load_and_make_a_graph(tmp_path):
-    path = _themes(tmp_path, [["fatigue", "users tire", "C1.10;C4.07"], ["ties", "who knows whom", "C2.15"]])
-    themes = links.load_themes(path)
-    assert themes["claim_id"].tolist() == ["C1.10", "C4.07", "C2.15"]
-    g = links.theme_graph(themes)
-    assert g["fatigue"]["Chapter 1"]["weight"] == 1 and g["fatigue"]["Chapter 4"]["weight"] == 1
-    matrix = links.theme_matrix(themes)
-    assert matrix.loc["fatigue"].sum() == 2 and matrix.loc["ties", "Chapter 2"] == 1
-
-
-@pytest.mark.parametrize(("rows", "expect"), [
-    ([["fatigue", "users tire", "C9.99"]], r"line 2: unknown claim id 'C9\.99' in theme 'fatigue'.*Fix"),
-    ([["fatigue", "users tire"]], r"line 2: 2 fields instead of 3.*Fix"),
-])
-def test_malformed_themes_name_the_line(tmp_path, rows, expect):
-    with pytest.raises(claims.ClaimError, match=expect):
-        links.load_themes(_themes(tmp_path, rows))
-
-
-def test_themes_with_a_wrong_header(tmp_path):
-    path = tmp_path / "themes.csv"
-    path.write_text("theme,claims\nfatigue,C1.10\n", encoding="utf-8")
-    with pytest.raises(claims.ClaimError, match=r"themes\.csv, line 1: header is .*Fix"):
-        links.load_themes(path)
 
 
 # ------------------------------------------------------------------ rendering
