@@ -3,8 +3,8 @@
 Two small tables hold the links as data. ``data/concepts.csv`` names each shared concept with the
 proposition it stands for. ``data/claim_links.csv`` joins a claim to a concept, says whether the claim
 *asserts* or *denies* the proposition (a reading of the paper's words, fixed before any result), and
-names the computed result a reader can inspect: a check (a claim id), a figure label, or a value glued
-in a chapter (``NN_chapter.ipynb::key``).
+names the computed result a reader can inspect: a check (a claim id), the label of a figure its chapter
+still draws, or a value glued in a chapter (``NN_chapter.ipynb::key``).
 
 The kind of an edge (``supports``, ``contradicts``, ``qualifies`` or ``untested``) is never typed:
 :func:`relation` derives it from the claim's *computed* verdict and its stance, every time the graph is

@@ -209,6 +209,15 @@ def test_split_sides_names_papers_on_both_sides():
     assert out.loc["spread", "both sides"] == "" and out.loc["spread", "across papers"] == 1
     assert out.loc["spread", "within a paper"] == 0
     assert len(links.split_sides(g)) == len(links.disagreements(g))
+    held, failed = ("consistent", "proxy data", "x"), ("contradicted", "proxy data", "x")
+    result = _results({**{c: untested for c in table["claim_id"]}, "C1.06": held, "C3.04": held,
+                       "C1.04": failed, "C1.15": failed, "C2.15": held})
+    sides = links.split_sides(links.claim_graph(table, result, concepts)).set_index(["concept", "split"])
+    assert sides.loc[("ties", "result"), "both sides"] == "000 (C1.15 supports, C1.04 contradicts)"
+    assert sides.loc[("ties", "result"), "only one side"] == "001"
+    assert sides.loc[("ties", "result"), ["across papers", "within a paper"]].tolist() == [1, 1]
+    assert sides.loc[("spread", "result"), "both sides"] == ""
+    assert sides.loc[("spread", "result"), "across papers"] == 1
     none = links.split_sides(links.claim_graph(table[table["stance"] == "asserts"], res, concepts))
     assert none.empty and list(none.columns)[:2] == ["concept", "split"]
 
