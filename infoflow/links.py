@@ -3,8 +3,8 @@
 Two small tables hold the links as data. ``data/concepts.csv`` names each shared concept with the
 proposition it stands for. ``data/claim_links.csv`` joins a claim to a concept, says whether the claim
 *asserts* or *denies* the proposition (a reading of the paper's words, fixed before any result), and
-names the computed result a reader can inspect: a check (a claim id), a figure label, or a value glued
-in a chapter (``NN_chapter.ipynb::key``).
+names the computed result a reader can inspect: a check (a claim id), the label of a figure its chapter
+still draws, or a value glued in a chapter (``NN_chapter.ipynb::key``).
 
 The kind of an edge (``supports``, ``contradicts``, ``qualifies`` or ``untested``) is never typed:
 :func:`relation` derives it from the claim's *computed* verdict and its stance, every time the graph is
@@ -41,6 +41,10 @@ HELD_UP = ("reproduced", "consistent", "corrected")
 PAPER_OF_CHAPTER = {f"Chapter {ch}": seed for ch, seed in claims.CHAPTER_SEED.items()}
 GLUE_PATTERN = re.compile(r"^(0[1-5]_[a-z_]+\.ipynb)::([A-Za-z0-9_]+)$")
 FIGURE_PATTERN = re.compile(r"^fig-0[1-6]-[a-z0-9-]+$")
+#: a MyST glue reference to another chapter's value: {glue:text}`NN_x.ipynb::key` or `...::key:fmt`
+GLUE_REFERENCE = re.compile(r"\{glue(?::text)?\}`(0[1-5]_[a-z_]+\.ipynb)::([A-Za-z0-9_]+)(?::[^`]*)?`")
+#: a figure is drawn where its label is the second argument (or ``label=``) of a ``save_figure`` call
+SAVE_FIGURE_CALL = re.compile(r"save_figure\(\s*[^,()]+,\s*(?:label\s*=\s*)?[\"'](fig-[a-z0-9-]+)[\"']")
 
 
 class LinkError(claims.ClaimError):
@@ -94,16 +98,42 @@ def glue_names(path: Path) -> frozenset[str]:
                      for c in nb["cells"] if c["cell_type"] == "code" for o in c.get("outputs", [])) - {""}
 
 
+def glue_references(text: str) -> list[tuple[str, str]]:
+    """``(notebook, key)`` of each ``{glue}``/``{glue:text}`` reference to another chapter, with or without ``:format``."""
+    return GLUE_REFERENCE.findall(text)
+
+
+def drawn_figures(path: Path) -> frozenset[str]:
+    """Labels of the figures a notebook draws: the label passed to ``save_figure`` in its code cells."""
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    return frozenset(m.group(1) for c in nb["cells"] if c["cell_type"] == "code"
+                     for m in SAVE_FIGURE_CALL.finditer("".join(c["source"])))
+
+
 def result_problem(result: str, checks: dict, root: Path | None = None,
-                   glued: dict[str, frozenset[str]] | None = None) -> str | None:
-    """Why a named result does not exist (``None`` when it does): a check, a figure or a glued value."""
+                   glued: dict[str, frozenset[str]] | None = None,
+                   drawn: dict[Path, frozenset[str]] | None = None) -> str | None:
+    """Why a named result does not exist (``None`` when it does): a check, a drawn figure or a glued value.
+
+    A figure counts only if its saved files exist *and* a notebook of its chapter still draws it
+    (passes its label to ``save_figure``); ``glued`` and ``drawn`` cache what the notebooks hold.
+    """
     root = root if root is not None else repo_root()
     glued = glued if glued is not None else {}
+    drawn = drawn if drawn is not None else {}
     if claims.ID_PATTERN.match(result):
         return None if result in checks else f"no check is registered for {result} in infoflow/checks/"
     if FIGURE_PATTERN.match(result):
         if not (root / "figures" / f"{result}.json").exists():
             return f"figure {result} has no saved files in figures/"
+        chapter = result.split("-")[1]
+        notebooks = sorted((root / "chapters").glob(f"{chapter}_*.ipynb"))
+        for path in notebooks:
+            if path not in drawn:
+                drawn[path] = drawn_figures(path)
+        if not any(result in drawn[path] for path in notebooks):
+            return (f"figure {result} has saved files, but no save_figure call in chapters/{chapter}_*.ipynb "
+                    "draws it any more (a stale figure)")
         return None
     m = GLUE_PATTERN.match(result)
     if m:
@@ -127,6 +157,7 @@ def load_links(path: str | Path | None = None, concepts: pd.DataFrame | None = N
     known_concepts = set(concepts["concept"])
     checks = claims.registry()
     glued: dict[str, frozenset[str]] = {}
+    drawn: dict[Path, frozenset[str]] = {}
     seen: dict[tuple[str, str], int] = {}
     out = []
     for line_no, rec in _read(path, LINK_COLUMNS):
@@ -143,9 +174,9 @@ def load_links(path: str | Path | None = None, concepts: pd.DataFrame | None = N
                         "keep one link per claim and concept")
         seen[cid, concept] = line_no
         for part in (p.strip() for p in rec["result"].split(";")):
-            problem = result_problem(part, checks, glued=glued) if part else "the result is empty"
+            problem = result_problem(part, checks, glued=glued, drawn=drawn) if part else "the result is empty"
             if problem:
-                raise _fail(path, line_no, problem, "name an existing check, figure label or glued value")
+                raise _fail(path, line_no, problem, "name an existing check, a figure label a chapter draws, or a glued value")
         words = set(re.findall(r"[a-z]+", rec["note"].lower()))
         typed = words & {v for v in claims.VERDICTS if " " not in v} | ({"testable"} & words)
         if typed:
@@ -238,6 +269,37 @@ def disagreements(g: nx.Graph) -> pd.DataFrame:
                          b: ", ".join(f"{c} ({p})" for c, p in zip(side_b["claim"], side_b["paper"]))})
     cols = ["concept", "split", "asserts", "denies", "supports", "contradicts"]
     return pd.DataFrame(rows, columns=cols).astype(object).fillna("")
+
+
+def split_sides(g: nx.Graph) -> pd.DataFrame:
+    """Per split of :func:`disagreements`: which papers are on both sides themselves, and which on one side.
+
+    A paper with claims on both sides of a split (one asserting, another denying; or one supported,
+    another contradicted) disagrees with itself there, so the split is not only *between* papers.
+    ``both sides`` lists such papers with their claims on each side; ``only one side`` lists the rest;
+    ``across papers`` counts the opposite pairs of claims from different papers, ``within a paper``
+    the pairs from the same paper.
+    """
+    df = edges(g)
+    rows = []
+    for rec in disagreements(g).itertuples(index=False):
+        col, a, b = ("stance", "asserts", "denies") if rec.split == "stance" else ("relation", "supports", "contradicts")
+        grp = df[df["concept"] == rec.concept]
+        side_a, side_b = grp[grp[col] == a], grp[grp[col] == b]
+        both = sorted(set(side_a["paper"]) & set(side_b["paper"]))
+        one = sorted((set(side_a["paper"]) | set(side_b["paper"])) - set(both))
+        pairs = [(pa, pb) for pa in side_a["paper"] for pb in side_b["paper"]]
+        rows.append({
+            "concept": rec.concept, "split": rec.split,
+            "both sides": "; ".join(
+                f"{p} ({', '.join(side_a.loc[side_a['paper'] == p, 'claim'])} {a}, "
+                f"{', '.join(side_b.loc[side_b['paper'] == p, 'claim'])} {b})" for p in both),
+            "only one side": ", ".join(one),
+            "across papers": sum(pa != pb for pa, pb in pairs),
+            "within a paper": sum(pa == pb for pa, pb in pairs),
+        })
+    cols = ["concept", "split", "both sides", "only one side", "across papers", "within a paper"]
+    return pd.DataFrame(rows, columns=cols)
 
 
 # ------------------------------------------------------------------ drawing
