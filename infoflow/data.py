@@ -48,7 +48,7 @@ FIGURE_TABLES = ("tencent_mau", "cnnic_internet_users", "cnnic_weibo_users", "cn
                  "wechat_open_class", "wechat_data_report", "pew_tiktok_news", "pew_social_news_age",
                  "phone_checks", "wallet_phone_survey", "wechat_government_accounts", "ding_zhen",
                  "short_video_users", "tencent_revenue", "un_states", "netease_cloud_music", "questmobile_mau",
-                 "app_time_spent", "mandarin_speaking_rates", "pew_facebook_friends")
+                 "app_time_spent", "mandarin_speaking_rates", "pew_facebook_friends", "cnnic_social_shares")
 TWITTER_DATASETS = ("twitter15", "twitter16")
 TWITTER_LABELS = ("true", "false", "unverified", "non-rumor")
 TREE_COLUMNS = ("parent_uid", "parent_tweet", "parent_delay", "child_uid", "child_tweet", "child_delay")

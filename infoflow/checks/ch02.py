@@ -22,10 +22,12 @@ from infoflow.claims import Evidence, Verdict, check, claim, untestable
 
 def _shares_dec_2016() -> dict:
     return {"shares": {"WeChat Moments": figure("cnnic_moments_qzone", "moments_use_share", "Dec 2016"),
-                       "Qzone": figure("cnnic_moments_qzone", "qzone_use_share", "Dec 2016")}}
+                       "Qzone": figure("cnnic_moments_qzone", "qzone_use_share", "Dec 2016"),
+                       "microblogs": figure("cnnic_social_shares", "microblog_use_share", "Dec 2016")}}
 
 
-@check("C2.02", gather=_shares_dec_2016, counterfactual={"shares": {"WeChat Moments": 85.8, "Qzone": 90.0}})
+@check("C2.02", gather=_shares_dec_2016, counterfactual={"shares": {"WeChat Moments": 85.8, "Qzone": 90.0,
+                                                                        "microblogs": 37.1}})
 def most_pervasive(ev: Evidence) -> Verdict:
     """WeChat Moments against every other platform in CNNIC's shares of internet users (Dec 2016)."""
     return ranked_first("C2.02", ev["shares"], "WeChat Moments", "{name} {value:g}%", " of internet users (Dec 2016)",
