@@ -503,6 +503,23 @@ def fit_mle(
 # --------------------------------------------------------------------------------------------------
 
 
+def _refit_draws(refit: Callable[[np.ndarray, np.ndarray], FitResult], t: np.ndarray,
+                 resample: Callable[[], np.ndarray], free: Sequence[str], n_boot: int
+                 ) -> tuple[list[list[float]], list[float], int]:
+    """Refit ``n_boot`` resampled series: the free parameters and AIC of each success, and the failures."""
+    draws, aics, failed = [], [], 0
+    for _ in range(n_boot):
+        y_star = resample()
+        try:
+            fit = refit(t, y_star)
+        except (ValueError, RuntimeError):
+            failed += 1
+            continue
+        draws.append([fit.params[k] for k in free])
+        aics.append(fit.aic)
+    return draws, aics, failed
+
+
 def bootstrap_refit(
     result: FitResult,
     refit: Callable[[np.ndarray, np.ndarray], FitResult],
@@ -524,15 +541,7 @@ def bootstrap_refit(
     t, r = result.extra["t"], result.extra["residuals"]
     fitted = result.predict(t)
     free = result.extra["free"]
-    draws, failed = [], 0
-    for _ in range(n_boot):
-        y_star = fitted + rng.choice(r, size=r.size, replace=True)
-        try:
-            fit = refit(t, y_star)
-        except (ValueError, RuntimeError):
-            failed += 1
-            continue
-        draws.append([fit.params[k] for k in free])
+    draws, _, failed = _refit_draws(refit, t, lambda: fitted + rng.choice(r, size=r.size, replace=True), free, n_boot)
     if len(draws) < 2:
         raise RuntimeError(f"{result.model}: fewer than two bootstrap replicates succeeded")
     arr = np.asarray(draws)
@@ -627,16 +636,7 @@ def block_bootstrap_refit(
     resid = y - fitted
     resid = resid - resid.mean()
     free = result.extra["free"]
-    draws, aics, failed = [], [], 0
-    for _ in range(n_boot):
-        y_star = fitted + _block_resample(resid, block, rng)
-        try:
-            fit = refit(t, y_star)
-        except (ValueError, RuntimeError):
-            failed += 1
-            continue
-        draws.append([fit.params[k] for k in free])
-        aics.append(fit.aic)
+    draws, aics, failed = _refit_draws(refit, t, lambda: fitted + _block_resample(resid, block, rng), free, n_boot)
     if len(draws) < 2:
         raise RuntimeError(f"{result.model}: fewer than two block-bootstrap replicates succeeded")
     arr = np.asarray(draws)

@@ -43,7 +43,7 @@ import numpy as np
 from scipy import optimize, stats
 
 from infoflow.fitting import FitResult, check_event_times, check_window, fit_mle
-from infoflow.pointprocess import _excitation, _excitation_dbeta, _tie_starts
+from infoflow.pointprocess import _excitation, _excitation_dbeta, _tie_starts, with_descendants
 
 __all__ = [
     "BACKGROUNDS",
@@ -336,14 +336,7 @@ def simulate_hawkes_decaying_background(m: float, n_star: float, beta: float, T:
         gen = -np.log1p(-u) / law_params["rate"]
     else:  # Lomax inverse cdf
         gen = law_params["c"] * ((1.0 - u) ** (-1.0 / law_params["alpha"]) - 1.0)
-    gen = gen[gen <= T]
-    out = [gen]
-    while gen.size:
-        parents = np.repeat(gen, rng.poisson(n_star, gen.size))
-        gen = parents + rng.exponential(1.0 / beta, parents.size)
-        gen = gen[gen <= T]
-        out.append(gen)
-    return np.sort(np.concatenate(out))
+    return with_descendants(gen, n_star, beta, T, rng)
 
 
 # ---------------------------------------------------------------------------------------- real cascades

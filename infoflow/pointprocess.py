@@ -54,6 +54,7 @@ __all__ = [
     "simulate_hawkes_exp",
     "simulate_seismic",
     "time_rescaling_test",
+    "with_descendants",
 ]
 
 RngLike = np.random.Generator | int | None
@@ -252,7 +253,13 @@ def simulate_hawkes_exp(mu: float, n_star: float, beta: float, T: float, rng: Rn
     if not (np.isfinite(T) and T > 0):
         raise ValueError(f"the horizon T must be positive and finite, got {T}")
     rng = np.random.default_rng(rng)
-    generation = rng.uniform(0.0, T, rng.poisson(mu * T))
+    return with_descendants(rng.uniform(0.0, T, rng.poisson(mu * T)), n_star, beta, T, rng)
+
+
+def with_descendants(immigrants: np.ndarray, n_star: float, beta: float, T: float,
+                     rng: np.random.Generator) -> np.ndarray:
+    """Immigrant times and all their descendants up to ``T`` (Poisson(n*) children, Exp(beta) delays), sorted."""
+    generation = immigrants[immigrants <= T]
     out = [generation]
     while generation.size:
         parents = np.repeat(generation, rng.poisson(n_star, generation.size))

@@ -189,7 +189,7 @@ def test_a_changed_verdict_changes_the_graph():
 
 def test_split_sides_names_papers_on_both_sides():
     """A paper with claims on both sides of a split is named; the pairs across and within papers are counted."""
-    concepts = pd.DataFrame({"concept": ["ties", "spread"], "proposition": ["strong ties rule", "items spread"]})
+    concepts, _ = _toy()
     table = pd.DataFrame([
         {"claim_id": "C1.04", "concept": "ties", "stance": "asserts", "result": "C1.04", "note": ""},
         {"claim_id": "C1.15", "concept": "ties", "stance": "denies", "result": "C1.15", "note": ""},
